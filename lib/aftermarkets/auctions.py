@@ -1,0 +1,225 @@
+r"""Multi-unit auctions with standard bidding, and the posted-price mechanism (Section 2.1.2).
+
+Each bidder submits :math:`m` non-increasing marginal bids :math:`a_{i1} \ge \dots \ge a_{im}
+\ge 0`. The :math:`n \times m` marginal bids are sorted and the units go to the highest ones.
+
+* **Uniform-price auction** — every winner pays the same per-unit price :math:`p`, which the
+  paper takes to be the *highest losing bid* (the :math:`(m+1)`-st highest marginal bid). With a
+  per-unit reserve :math:`r` (Section 6), marginal bids strictly below :math:`r` are ignored, bids
+  equal to :math:`r` are allowed, and :math:`p = \max(r, \text{highest losing bid})`.
+* **Discriminatory auction** — a bidder who wins :math:`x_i` units pays her :math:`x_i` highest
+  marginal bids, :math:`p_i = \sum_{j \le x_i} a_{ij}`.
+* **Posted-price mechanism** — a per-unit price :math:`p`; buyers arrive in a fixed order and
+  each buys any quantity up to what remains, paying :math:`p` per unit.
+
+Conventions (the paper breaks ties "arbitrarily"; here they are deterministic and documented):
+
+* a marginal bid of 0 declares no demand and never wins a unit, so units may stay unsold;
+* equal marginal bids are ranked by the bidders' ``priority`` (default: lower index first) and,
+  within a bidder, by unit;
+* a posted-price buyer buys every unit whose marginal value is at least the price (at equality
+  she is indifferent), unless a requested quantity is given.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .allocation import _check_m
+from .valuations import as_step_values, validate_marginals
+
+__all__ = ["AuctionOutcome", "uniform_price_auction", "discriminatory_auction", "posted_price_mechanism"]
+
+
+@dataclass(frozen=True)
+class AuctionOutcome:
+    """Result of a primary mechanism.
+
+    Attributes
+    ----------
+    allocation : numpy.ndarray of int
+        Units won per agent, shape ``(n,)`` or ``(S, n)``.
+    payments : numpy.ndarray
+        Total payment per agent, same shape.
+    price : float, numpy.ndarray or None
+        The uniform per-unit price (uniform-price auction, posted price); ``None`` for the
+        discriminatory auction, where winners pay their own bids.
+    """
+
+    allocation: np.ndarray
+    payments: np.ndarray
+    price: object = None
+
+    @property
+    def revenue(self):
+        """Total payments collected, :math:`\\sum_i p_i`."""
+        return self.payments.sum(axis=-1)
+
+
+def _check_price(value, name: str) -> np.ndarray:
+    arr = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return arr
+
+
+def _check_order(order, n: int, name: str = "order") -> np.ndarray:
+    if order is None:
+        return np.arange(n)
+    arr = np.asarray(order)
+    if arr.shape != (n,) or sorted(arr.tolist()) != list(range(n)):
+        raise ValueError(f"{name} must be a permutation of the {n} agent indices 0..{n - 1}, got {order!r}")
+    return arr.astype(np.int64)
+
+
+def _rank_bids(bids: np.ndarray, m: int, reserve: float, priority):
+    """Sort marginal bids; return (order, sorted bids, winning mask in sorted order)."""
+    n, k = bids.shape[-2:]
+    if k != m:
+        raise ValueError(f"bids must have m = {m} columns (one marginal bid per unit), got {k}")
+    rank = np.empty(n, dtype=np.int64)
+    rank[_check_order(priority, n, "priority")] = np.arange(n)
+    flat = bids.reshape(bids.shape[:-2] + (n * k,))
+    agent_rank = np.broadcast_to(np.repeat(rank, k), flat.shape)
+    unit = np.broadcast_to(np.tile(np.arange(k), n), flat.shape)
+    order = np.lexsort((unit, agent_rank, -flat), axis=-1)
+    sorted_bids = np.take_along_axis(flat, order, axis=-1)
+    admissible = (sorted_bids > 0) & (sorted_bids >= reserve)
+    wins = admissible & (np.arange(n * k) < m)
+    return order, sorted_bids, wins
+
+
+def _allocation_from(order, wins, n, k):
+    mask = np.empty_like(wins)
+    np.put_along_axis(mask, order, wins, axis=-1)
+    return mask.reshape(wins.shape[:-1] + (n, k))
+
+
+def uniform_price_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcome:
+    """Uniform-price auction: price = highest losing bid, or the reserve if higher.
+
+    Parameters
+    ----------
+    bids : array_like
+        Marginal bids, shape ``(n, m)`` or a batch ``(S, n, m)``; each row non-increasing.
+    m : int
+        Number of units for sale (``m >= 1``).
+    reserve : float, optional
+        Per-unit reserve ``>= 0``. Bids strictly below it are ignored; bids equal to it may win.
+    priority : sequence of int, optional
+        Tie-breaking order of the agents (a permutation of ``0..n-1``, first = preferred).
+
+    Returns
+    -------
+    AuctionOutcome
+        ``price`` is a float (or a ``(S,)`` array for a batch).
+
+    Raises
+    ------
+    ValueError
+        On bids that are not finite, non-negative and non-increasing, on a shape other than
+        ``(n, m)``, on ``m < 1`` or a negative reserve.
+
+    Examples
+    --------
+    >>> out = uniform_price_auction([[3, 1], [2, 2]], 2)
+    >>> out.allocation, out.payments, out.price
+    (array([1, 1]), array([2., 2.]), 2.0)
+    """
+    m = _check_m(m)
+    if m < 1:
+        raise ValueError("m must be at least 1 unit")
+    bids = validate_marginals(bids, name="bids")
+    reserve = float(_check_price(reserve, "reserve"))
+    n, k = bids.shape[-2:]
+    order, sorted_bids, wins = _rank_bids(bids, m, reserve, priority)
+    highest_losing = sorted_bids[..., m] if n * k > m else np.zeros(bids.shape[:-2])
+    price = np.maximum(reserve, highest_losing)
+    x = _allocation_from(order, wins, n, k).sum(axis=-1)
+    payments = x * np.asarray(price)[..., None]
+    return AuctionOutcome(x, payments, float(price) if np.ndim(price) == 0 else price)
+
+
+def discriminatory_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcome:
+    """Discriminatory (pay-as-bid) auction: each winner pays her winning marginal bids.
+
+    Parameters
+    ----------
+    bids : array_like
+        Marginal bids, shape ``(n, m)`` or ``(S, n, m)``.
+    m : int
+        Number of units (``m >= 1``).
+    reserve : float, optional
+        Per-unit reserve ``>= 0``; bids strictly below it are ignored.
+    priority : sequence of int, optional
+        Tie-breaking order of the agents.
+
+    Returns
+    -------
+    AuctionOutcome
+        With ``price=None``.
+
+    Examples
+    --------
+    >>> out = discriminatory_auction([[3, 1], [2, 2]], 2)
+    >>> out.allocation, out.payments
+    (array([1, 1]), array([3., 2.]))
+    """
+    m = _check_m(m)
+    if m < 1:
+        raise ValueError("m must be at least 1 unit")
+    bids = validate_marginals(bids, name="bids")
+    reserve = float(_check_price(reserve, "reserve"))
+    n, k = bids.shape[-2:]
+    order, _, wins = _rank_bids(bids, m, reserve, priority)
+    won = _allocation_from(order, wins, n, k)
+    return AuctionOutcome(won.sum(axis=-1), np.sum(bids * won, axis=-1), None)
+
+
+def posted_price_mechanism(values, m, price, order=None, quantities=None) -> AuctionOutcome:
+    """Sequential posted prices: buyers in ``order`` buy at ``price`` per unit while supplies last.
+
+    Parameters
+    ----------
+    values : array_like or StepValues
+        Marginal values, one profile ``(n, K)`` or a batch ``(S, n, K)``.
+    m : int
+        Units for sale.
+    price : float or array_like
+        Per-unit price ``>= 0`` (a scalar, or one per sampled profile).
+    order : sequence of int, optional
+        Arrival order, a permutation of ``0..n-1`` (default ``0, 1, ..., n-1``).
+    quantities : array_like of int, optional
+        Requested quantities, shape ``(n,)`` or ``(S, n)``. By default each buyer requests the
+        units whose marginal value is at least the price (her demand).
+
+    Returns
+    -------
+    AuctionOutcome
+        Each buyer gets ``min(request, remaining)``.
+
+    Examples
+    --------
+    >>> posted_price_mechanism([[3, 1], [2, 2]], 3, 1.5).allocation
+    array([1, 2])
+    """
+    m = _check_m(m)
+    v = as_step_values(values)
+    p = _check_price(price, "price")
+    order = _check_order(order, v.n)
+    if quantities is None:
+        want = v.units_at_least(p)
+    else:
+        want = np.asarray(quantities)
+        if want.shape[-1:] != (v.n,) or np.any(want < 0) or np.any(want != np.round(want)):
+            raise ValueError(f"quantities must be non-negative whole numbers, one per agent ({v.n}), got {quantities!r}")
+        want = np.broadcast_to(want.astype(np.int64), v.batch_shape + (v.n,))
+    x = np.zeros(np.broadcast_shapes(want.shape, p.shape + (v.n,)), dtype=np.int64)
+    remaining = np.full(x.shape[:-1], m, dtype=np.int64)
+    for i in order:  # a loop over the n buyers, vectorised over samples
+        got = np.minimum(want[..., i], remaining)
+        x[..., i] = got
+        remaining = remaining - got
+    payments = x * p[..., None]
+    return AuctionOutcome(x, payments, float(p) if p.ndim == 0 else p)

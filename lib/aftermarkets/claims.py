@@ -1,0 +1,156 @@
+r"""The reproduction ledger: every claim of the paper that the book reproduces.
+
+Each entry names its source in the paper ("Example 1", "Proposition 1", ...), states the claim,
+records what the paper says (its value or bound) and carries a function that recomputes the
+claim from the library and returns what was found and a status:
+
+* ``reproduced`` — the computation confirms the paper's statement;
+* ``refined`` — it confirms it and adds precision (an exact value where the paper bounds);
+* ``disagrees`` — the computation contradicts the statement (the book explains where);
+* ``pending`` — not yet reproduced.
+
+The declared status is part of the entry; ``tests/test_claims.py`` recomputes every entry and
+fails when the computation no longer yields the declared status. Run
+``python -m aftermarkets.claims`` for a table or ``--json`` for machines.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Callable
+
+__all__ = ["Claim", "Evaluation", "STATUSES", "register", "all_claims", "evaluate", "ledger", "main"]
+
+STATUSES = ("reproduced", "refined", "disagrees", "pending")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What a claim's computation found.
+
+    Attributes
+    ----------
+    reproduced : str
+        The value or finding, for display.
+    status : str
+        One of :data:`STATUSES`, decided by the computation.
+    """
+
+    reproduced: str
+    status: str
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A ledger entry.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier, e.g. ``"ex1-welfare-bound"``.
+    source : str
+        Where in the paper, e.g. ``"Example 1"``.
+    statement : str
+        The claim in words.
+    paper : str
+        The paper's value or bound.
+    status : str
+        The declared status, which the computation must confirm.
+    chapter : str
+        The notebook that reproduces it.
+    compute : callable
+        ``compute() -> Evaluation``.
+    """
+
+    id: str
+    source: str
+    statement: str
+    paper: str
+    status: str
+    chapter: str
+    compute: Callable = field(repr=False)
+
+
+_REGISTRY: dict[str, Claim] = {}
+
+
+def register(id: str, source: str, statement: str, paper: str, status: str, chapter: str):
+    """Decorator registering ``compute`` as the check of a claim.
+
+    Raises
+    ------
+    ValueError
+        On a duplicate id or an unknown status.
+    """
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
+
+    def deco(compute: Callable) -> Callable:
+        if id in _REGISTRY:
+            raise ValueError(f"claim id {id!r} registered twice")
+        _REGISTRY[id] = Claim(id, source, statement, paper, status, chapter, compute)
+        return compute
+
+    return deco
+
+
+def all_claims() -> list[Claim]:
+    """Every registered claim, in registration order (loads the ledger entries)."""
+    from . import ledger as _entries  # noqa: F401  (registers on import)
+
+    return list(_REGISTRY.values())
+
+
+def evaluate(claim: Claim) -> dict:
+    """Run a claim's computation; return its ledger row as a dict.
+
+    The row has ``id, source, statement, paper, reproduced, status, declared, chapter``;
+    ``status`` is what the computation decided and ``declared`` what the ledger states.
+    """
+    ev = claim.compute()
+    if not isinstance(ev, Evaluation):
+        raise TypeError(f"claim {claim.id} must return an Evaluation, got {type(ev).__name__}")
+    return {
+        "id": claim.id,
+        "source": claim.source,
+        "statement": claim.statement,
+        "paper": claim.paper,
+        "reproduced": ev.reproduced,
+        "status": ev.status,
+        "declared": claim.status,
+        "chapter": claim.chapter,
+    }
+
+
+def ledger() -> list[dict]:
+    """Evaluate every claim; a list of ledger rows."""
+    return [evaluate(c) for c in all_claims()]
+
+
+def main(argv=None) -> int:
+    """Command line: print the ledger (``--json`` for JSON). Exit 1 if a status disagrees with
+    its declaration."""
+    parser = argparse.ArgumentParser(prog="python -m aftermarkets.claims", description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    rows = ledger()
+    if args.json:
+        json.dump(rows, sys.stdout, indent=2)
+        print()
+    else:
+        width = max(len(r["id"]) for r in rows) if rows else 2
+        for r in rows:
+            print(f"{r['id']:<{width}}  {r['status']:<10}  {r['source']}: {r['reproduced']}")
+        counts = {s: sum(r["status"] == s for r in rows) for s in STATUSES}
+        print(", ".join(f"{v} {k}" for k, v in counts.items()))
+    return int(any(r["status"] != r["declared"] for r in rows))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,259 @@
+r"""Secondary markets as trade mechanisms (Section 2.1.2, Definitions 1 and 2).
+
+A secondary market :math:`\mathcal{M}^2` starts from the auction's allocation :math:`\mathbf{x}`
+and maps an action profile :math:`\mathbf{a}` to a new allocation and payments
+:math:`p_i^{\mathcal{M}^2}(\mathbf{a};\mathbf{x})` (a negative payment is money received).
+Agent :math:`i`'s utility is :math:`u_i = v_i(x_i^{\mathcal{M}^2}) - p_i^{\mathcal{M}^2}`.
+
+* **Voluntary participation** (Definition 1): every agent has an opt-out action
+  :math:`a_i^*` with :math:`v_i(x_i) \le u_i(\mathcal{M}^2((a_i^*, \mathbf{a}_{-i}); \mathbf{x}))`
+  for all :math:`\mathbf{a}_{-i}`.
+* **Weak budget balance** (Definition 2): :math:`\sum_i p_i^{\mathcal{M}^2}(\mathbf{a};\mathbf{x})
+  \ge 0` for every :math:`\mathbf{a}`.
+
+A mechanism with both is a *trade mechanism*. The resale market of Examples 1, 2 and 4 is
+:class:`TakeItOrLeaveIt`: a holder posts a per-unit price for some of her units and the other
+agents, in a fixed order, buy at that price. :func:`voluntary_participation_gap` and
+:func:`budget_balance_gap` test the two definitions over a family of action profiles and report
+the worst value found (a counterexample when negative), in the style of a regret.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from .valuations import StepValues, as_step_values
+
+__all__ = [
+    "TradeOutcome",
+    "take_it_or_leave_it",
+    "TakeItOrLeaveIt",
+    "DefinitionCheck",
+    "voluntary_participation_gap",
+    "budget_balance_gap",
+]
+
+
+@dataclass(frozen=True)
+class TradeOutcome:
+    """Result of a secondary market.
+
+    Attributes
+    ----------
+    allocation : numpy.ndarray of int
+        Holdings after trade, shape ``(n,)`` or ``(S, n)``.
+    payments : numpy.ndarray
+        Net payment of each agent in the secondary market (negative = received).
+    """
+
+    allocation: np.ndarray
+    payments: np.ndarray
+
+
+def _check_holdings(holdings, v: StepValues) -> np.ndarray:
+    h = np.asarray(holdings)
+    if h.shape[-1:] != (v.n,) or np.any(h < 0) or np.any(h != np.round(h)):
+        raise ValueError(f"holdings must be non-negative whole numbers, one per agent ({v.n}), got shape {h.shape}")
+    return np.broadcast_to(h.astype(np.int64), np.broadcast_shapes(h.shape, v.batch_shape + (v.n,)))
+
+
+def take_it_or_leave_it(values, holdings, seller, price, order=None, quantity=None, requests=None) -> TradeOutcome:
+    """Take-it-or-leave-it resale: ``seller`` offers units at ``price``; buyers in ``order`` buy.
+
+    Each buyer ``i`` in turn buys ``min(request_i, units still offered)`` units at ``price`` each,
+    where by default ``request_i`` is her demand given what she already holds: the number of her
+    further units with marginal value at least ``price``.
+
+    Parameters
+    ----------
+    values : array_like or StepValues
+        Marginal values, one profile or a batch of ``S``.
+    holdings : array_like of int
+        Units held after the auction, shape ``(n,)`` or ``(S, n)``.
+    seller : int
+        Index of the agent who posts the price.
+    price : float or array_like
+        Per-unit price ``>= 0``, scalar or one per sampled profile.
+    order : sequence of int, optional
+        Buyers in the order they are approached (default: every other agent by index).
+    quantity : int or array_like, optional
+        Units offered (default: all the seller holds); capped at her holdings.
+    requests : array_like of int, optional
+        Requested quantities per agent, overriding demand (entries for non-buyers are ignored).
+
+    Returns
+    -------
+    TradeOutcome
+        Net payments sum to zero (the market is strongly budget balanced).
+
+    Examples
+    --------
+    Example 1 on the equilibrium path with ``m = 6``: C holds 4 units and posts price 1; A
+    (second-unit value 1.2) buys one, B (``z = 1.05``) buys the other three.
+
+    >>> v = StepValues([[2, 1.2, 0], [2, 1.05, 0], [0, 0, 0]], [[1, 1, 4], [1, 5, 0], [6, 0, 0]])
+    >>> out = take_it_or_leave_it(v, [1, 1, 4], seller=2, price=1.0, order=[0, 1])
+    >>> out.allocation, out.payments
+    (array([2, 4, 0]), array([ 1.,  3., -4.]))
+    """
+    v = as_step_values(values)
+    h = _check_holdings(holdings, v)
+    n = v.n
+    if not (isinstance(seller, (int, np.integer)) and 0 <= seller < n):
+        raise ValueError(f"seller must be an agent index in 0..{n - 1}, got {seller!r}")
+    p = np.asarray(price, dtype=float)
+    if not np.all(np.isfinite(p)) or np.any(p < 0):
+        raise ValueError(f"price must be finite and >= 0, got {price!r}")
+    buyers = [i for i in range(n) if i != seller] if order is None else [int(i) for i in order]
+    if seller in buyers or len(set(buyers)) != len(buyers) or any(not 0 <= i < n for i in buyers):
+        raise ValueError(f"order must list distinct agent indices other than the seller {seller}, got {order!r}")
+    batch = np.broadcast_shapes(h.shape[:-1], p.shape)
+    offered = h[..., seller] if quantity is None else np.minimum(np.asarray(quantity), h[..., seller])
+    if np.any(np.asarray(offered) < 0):
+        raise ValueError("quantity offered must be >= 0")
+    remaining = np.broadcast_to(offered, batch).astype(np.int64)
+    if requests is None:
+        want = np.clip(v.units_at_least(p) - h, 0, None)
+    else:
+        want = np.broadcast_to(np.asarray(requests, dtype=np.int64), batch + (n,))
+        if np.any(want < 0):
+            raise ValueError("requests must be non-negative")
+    bought = np.zeros(np.broadcast_shapes(want.shape, batch + (n,)), dtype=np.int64)
+    for i in buyers:  # loop over the few buyers; vectorised over samples
+        got = np.minimum(want[..., i], remaining)
+        bought[..., i] = got
+        remaining = remaining - got
+    sold = bought.sum(axis=-1)
+    bought[..., seller] = -sold
+    payments = bought * p[..., None]
+    return TradeOutcome(h + bought, payments)
+
+
+@dataclass(frozen=True)
+class TakeItOrLeaveIt:
+    """The take-it-or-leave-it resale market as a mechanism of actions.
+
+    Actions: the seller's action is ``None`` (no offer, her opt-out) or a pair
+    ``(price, quantity)`` (``quantity=None`` offers everything she holds). A buyer's action is
+    ``"demand"`` (buy the units her marginals justify), or a whole number of units to request
+    (``0`` is her opt-out). Footnote 10 of the paper: a buyer's action may depend on the price;
+    a callable ``f(price) -> request`` is accepted too.
+
+    Parameters
+    ----------
+    seller : int
+        The holder who posts the price.
+    order : sequence of int, optional
+        The buyers' order.
+    """
+
+    seller: int
+    order: Sequence[int] | None = None
+
+    def opt_out(self, agent: int):
+        """The action guaranteeing agent ``agent`` her pre-trade utility (Definition 1)."""
+        return None if agent == self.seller else 0
+
+    def __call__(self, values, holdings, actions) -> TradeOutcome:
+        v = as_step_values(values)
+        offer = actions[self.seller]
+        if offer is None:
+            h = _check_holdings(holdings, v)
+            return TradeOutcome(h.copy(), np.zeros(h.shape))
+        price, quantity = offer
+        h = _check_holdings(holdings, v)
+        demand = np.clip(v.units_at_least(price) - h, 0, None)
+        req = np.array(demand)
+        for i, a in enumerate(actions):
+            if i == self.seller or a == "demand":
+                continue
+            a = a(price) if callable(a) else a
+            req[..., i] = a
+        return take_it_or_leave_it(v, h, self.seller, price, self.order, quantity, requests=req)
+
+
+@dataclass(frozen=True)
+class DefinitionCheck:
+    """Worst value of a definition's inequality over the profiles tried.
+
+    Attributes
+    ----------
+    worst : float
+        The smallest slack found; the definition is violated iff ``worst < -tol``.
+    witness : object
+        The profile (and agent, for Definition 1) attaining ``worst``.
+    checked : int
+        How many (agent, profile) pairs were evaluated.
+    """
+
+    worst: float
+    witness: object
+    checked: int
+
+    def holds(self, tol: float = 1e-12) -> bool:
+        """Whether no violation larger than ``tol`` was found."""
+        return self.worst >= -tol
+
+
+def voluntary_participation_gap(mechanism: Callable, values, holdings, profiles: Iterable) -> DefinitionCheck:
+    r"""Check Definition 1 on a family of action profiles.
+
+    For every agent :math:`i` and profile :math:`\mathbf{a}`, computes
+    :math:`u_i(\mathcal{M}^2((a_i^*, \mathbf{a}_{-i}); \mathbf{x})) - v_i(x_i)` with
+    :math:`a_i^* =` ``mechanism.opt_out(i)``, and returns the smallest value found.
+
+    Parameters
+    ----------
+    mechanism : callable
+        ``mechanism(values, holdings, actions) -> TradeOutcome`` with an ``opt_out(i)`` method.
+    values : array_like or StepValues
+        One valuation profile.
+    holdings : array_like of int
+        The initial allocation :math:`\mathbf{x}`.
+    profiles : iterable of sequences
+        Action profiles :math:`\mathbf{a}` (one action per agent).
+
+    Returns
+    -------
+    DefinitionCheck
+    """
+    v = as_step_values(values)
+    h = np.asarray(holdings)
+    before = v.value(h)
+    worst, witness, checked = np.inf, None, 0
+    for prof in profiles:
+        for i in range(v.n):
+            acts = list(prof)
+            acts[i] = mechanism.opt_out(i)
+            out = mechanism(v, h, acts)
+            slack = float(v.value(out.allocation)[i] - out.payments[i] - before[i])
+            checked += 1
+            if slack < worst:
+                worst, witness = slack, (i, tuple(acts))
+    return DefinitionCheck(worst, witness, checked)
+
+
+def budget_balance_gap(mechanism: Callable, values, holdings, profiles: Iterable) -> DefinitionCheck:
+    r"""Check Definition 2: the smallest :math:`\sum_i p_i^{\mathcal{M}^2}(\mathbf{a};\mathbf{x})` found.
+
+    Parameters
+    ----------
+    mechanism : callable
+        ``mechanism(values, holdings, actions) -> TradeOutcome``.
+    values, holdings, profiles
+        As in :func:`voluntary_participation_gap`.
+
+    Returns
+    -------
+    DefinitionCheck
+    """
+    worst, witness, checked = np.inf, None, 0
+    for prof in profiles:
+        out = mechanism(values, holdings, list(prof))
+        total = float(np.sum(out.payments))
+        checked += 1
+        if total < worst:
+            worst, witness = total, tuple(prof)
+    return DefinitionCheck(worst, witness, checked)

@@ -1,0 +1,72 @@
+"""Guards around nbval: every chapter notebook is in the table of contents, was executed top to
+bottom in one fresh run, and stores real outputs.
+
+nbval compares each code cell's stored outputs with a fresh run, but it silently skips cells that
+were never executed; a notebook committed without outputs would therefore pass. These tests make
+that an error, together with stored errors, timing metadata and untagged figures.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
+
+
+def _toc_files() -> set[str]:
+    files = set()
+    for line in (ROOT / "_toc.yml").read_text().splitlines():
+        line = line.strip()
+        for key in ("root:", "- file:", "file:"):
+            if line.startswith(key):
+                files.add(line.split(":", 1)[1].strip())
+    return files
+
+
+def _code_cells(path: Path):
+    nb = json.loads(path.read_text())
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def test_there_are_notebooks():
+    """The book has chapter notebooks for nbval to test."""
+    assert NOTEBOOKS, "no notebooks found under book/"
+
+
+def test_toc_and_notebooks_agree():
+    """Every notebook is in _toc.yml and every _toc.yml entry exists (only_build_toc_files is on)."""
+    toc = _toc_files()
+    listed = {f"book/{p.stem}" for p in NOTEBOOKS}
+    assert listed <= toc, f"notebooks missing from _toc.yml: {sorted(listed - toc)}"
+    for entry in toc:
+        assert any((ROOT / f"{entry}{ext}").exists() for ext in (".ipynb", ".md")), f"_toc.yml lists missing {entry}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_executed_in_one_fresh_run(path):
+    """All code cells carry execution counts 1, 2, ..., k: executed top to bottom, none skipped."""
+    cells = _code_cells(path)
+    assert cells, f"{path.name} has no code cells"
+    counts = [c.get("execution_count") for c in cells]
+    missing = [i for i, n in enumerate(counts) if not n]
+    assert not missing, f"{path.name}: code cells {missing} were never executed (nbval would skip them)"
+    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: execution counts {counts} are not 1..{len(counts)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_outputs_are_clean(path):
+    """No stored errors, no timing metadata, figures tagged nbval-ignore-output, and some output."""
+    cells = _code_cells(path)
+    assert any(c["outputs"] for c in cells), f"{path.name} stores no outputs at all"
+    for i, c in enumerate(cells):
+        tags = c.get("metadata", {}).get("tags", [])
+        assert "execution" not in c.get("metadata", {}), f"{path.name} cell {i}: timing metadata stored"
+        for out in c["outputs"]:
+            if out["output_type"] == "error":
+                assert "raises-exception" in tags, f"{path.name} cell {i}: stored error {out.get('ename')}"
+            if "image/png" in out.get("data", {}) or "image/svg+xml" in out.get("data", {}):
+                assert "nbval-ignore-output" in tags, f"{path.name} cell {i}: figure not tagged nbval-ignore-output"
