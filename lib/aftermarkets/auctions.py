@@ -57,8 +57,13 @@ class AuctionOutcome:
         return self.payments.sum(axis=-1)
 
 
-def _check_price(value, name: str) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
+def _check_price(value, name: str, scalar: bool = False) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}") from exc
+    if scalar and arr.ndim != 0:
+        raise ValueError(f"{name} must be a single number (one reserve for every profile), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return arr
@@ -131,7 +136,7 @@ def uniform_price_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcome
     if m < 1:
         raise ValueError("m must be at least 1 unit")
     bids = validate_marginals(bids, name="bids")
-    reserve = float(_check_price(reserve, "reserve"))
+    reserve = float(_check_price(reserve, "reserve", scalar=True))
     n, k = bids.shape[-2:]
     order, sorted_bids, wins = _rank_bids(bids, m, reserve, priority)
     highest_losing = sorted_bids[..., m] if n * k > m else np.zeros(bids.shape[:-2])
@@ -170,7 +175,7 @@ def discriminatory_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcom
     if m < 1:
         raise ValueError("m must be at least 1 unit")
     bids = validate_marginals(bids, name="bids")
-    reserve = float(_check_price(reserve, "reserve"))
+    reserve = float(_check_price(reserve, "reserve", scalar=True))
     n, k = bids.shape[-2:]
     order, _, wins = _rank_bids(bids, m, reserve, priority)
     won = _allocation_from(order, wins, n, k)

@@ -153,4 +153,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run as `python -m aftermarkets.claims`, this file is the module `__main__`, whose registry is
+    # not the one the ledger entries register into (`aftermarkets.claims`): use the package's.
+    from aftermarkets.claims import main as _package_main
+
+    raise SystemExit(_package_main())

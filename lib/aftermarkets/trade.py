@@ -101,7 +101,7 @@ def take_it_or_leave_it(values, holdings, seller, price, order=None, quantity=No
     v = as_step_values(values)
     h = _check_holdings(holdings, v)
     n = v.n
-    if not (isinstance(seller, (int, np.integer)) and 0 <= seller < n):
+    if isinstance(seller, (bool, np.bool_)) or not (isinstance(seller, (int, np.integer)) and 0 <= seller < n):
         raise ValueError(f"seller must be an agent index in 0..{n - 1}, got {seller!r}")
     p = np.asarray(price, dtype=float)
     if not np.all(np.isfinite(p)) or np.any(p < 0):
@@ -110,16 +110,20 @@ def take_it_or_leave_it(values, holdings, seller, price, order=None, quantity=No
     if seller in buyers or len(set(buyers)) != len(buyers) or any(not 0 <= i < n for i in buyers):
         raise ValueError(f"order must list distinct agent indices other than the seller {seller}, got {order!r}")
     batch = np.broadcast_shapes(h.shape[:-1], p.shape)
-    offered = h[..., seller] if quantity is None else np.minimum(np.asarray(quantity), h[..., seller])
-    if np.any(np.asarray(offered) < 0):
-        raise ValueError("quantity offered must be >= 0")
+    if quantity is not None:
+        q = np.asarray(quantity)
+        if np.any(q < 0) or np.any(q != np.round(q)):
+            raise ValueError(f"quantity offered must be a non-negative whole number of units, got {quantity!r}")
+    offered = h[..., seller] if quantity is None else np.minimum(np.asarray(quantity).astype(np.int64), h[..., seller])
     remaining = np.broadcast_to(offered, batch).astype(np.int64)
     if requests is None:
         want = np.clip(v.units_at_least(p) - h, 0, None)
     else:
-        want = np.broadcast_to(np.asarray(requests, dtype=np.int64), batch + (n,))
-        if np.any(want < 0):
-            raise ValueError("requests must be non-negative")
+        req = np.asarray(requests)
+        others = [i for i in range(n) if i != seller]
+        if req.shape[-1:] != (n,) or np.any(req[..., others] < 0) or np.any(req[..., others] != np.round(req[..., others])):
+            raise ValueError(f"requests must be non-negative whole numbers, one per agent ({n}), got {requests!r}")
+        want = np.broadcast_to(req.astype(np.int64), batch + (n,))
     bought = np.zeros(np.broadcast_shapes(want.shape, batch + (n,)), dtype=np.int64)
     for i in buyers:  # loop over the few buyers; vectorised over samples
         got = np.minimum(want[..., i], remaining)

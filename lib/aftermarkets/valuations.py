@@ -161,7 +161,11 @@ class StepValues:
         return self.levels.shape[:-2]
 
     def units_at_least(self, price) -> np.ndarray:
-        """Number of units each agent values at ``price`` or more.
+        """Number of units each agent values at ``price`` or more (and above zero).
+
+        Units of marginal value 0 are never counted, so the answer does not depend on how many
+        zero marginals happen to be listed (a buyer does not demand a worthless unit, even at
+        price 0; this matches the auctions' rule that zero bids never win).
 
         Parameters
         ----------
@@ -174,7 +178,7 @@ class StepValues:
             Shape ``batch_shape + (n,)``.
         """
         p = np.asarray(price, dtype=float)[..., None, None]
-        return np.sum(np.where(self.levels >= p, self.counts, 0), axis=-1)
+        return np.sum(np.where((self.levels >= p) & (self.levels > 0), self.counts, 0), axis=-1)
 
     def value(self, quantity) -> np.ndarray:
         r"""Total value :math:`v_i(x_i)` of holding ``quantity[..., i]`` units.
@@ -227,6 +231,13 @@ def as_step_values(values) -> StepValues:
     return StepValues(arr, np.ones(arr.shape[-2:], dtype=np.int64))
 
 
+def _check_u(u) -> np.ndarray:
+    u = np.asarray(u, dtype=float)
+    if np.any(~(u >= 0) | ~(u <= 1)):
+        raise ValueError("ppf needs probabilities u in [0, 1]")
+    return u
+
+
 def _rng(seed):
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
@@ -254,7 +265,7 @@ class Uniform:
 
     def ppf(self, u) -> np.ndarray:
         """Inverse CDF at ``u`` in ``[0, 1]``."""
-        return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
+        return self.low + (self.high - self.low) * _check_u(u)
 
     def cdf(self, x) -> np.ndarray:
         """CDF at ``x`` (vectorised)."""
@@ -302,7 +313,7 @@ class ExampleOneZ:
 
     def ppf(self, u) -> np.ndarray:
         """Inverse CDF at ``u`` in ``[0, 1]`` (vectorised)."""
-        u = np.asarray(u, dtype=float)
+        u = _check_u(u)
         knee = 1.0 - 1.0 / (2 * self.m)
         with np.errstate(divide="ignore", invalid="ignore"):
             low = (1.0 / (1.0 - u) - 1.0) / (2 * self.m - 1)
@@ -356,7 +367,7 @@ class CappedEqualRevenue:
 
     def ppf(self, u) -> np.ndarray:
         """Inverse CDF (left-continuous) at ``u`` in ``[0, 1]``."""
-        u = np.asarray(u, dtype=float)
+        u = _check_u(u)
         with np.errstate(divide="ignore"):
             z = 1.0 / (1.0 - u)
         return np.minimum(z, self.H)

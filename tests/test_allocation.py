@@ -1,0 +1,155 @@
+"""Tests of ``aftermarkets.allocation``: the welfare-optimal allocation of m identical units.
+
+Section 2.1.1 of the paper: :math:`\\mathrm{Wel}(\\mathbf{v}) = \\max_{\\sum_i x_i \\le m}
+\\sum_i v_i(x_i)`. The library computes it greedily; here it is compared with brute force.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import aftermarkets as am
+from strategies import marginals, step_values
+
+
+def _value(values: np.ndarray, i: int, q: int) -> float:
+    """v_i(q) from dense marginals by hand (marginals beyond the last column are 0)."""
+    return float(np.sum(values[i, :q]))
+
+
+def _brute_force(values: np.ndarray, m: int):
+    """Best welfare over every allocation with x_i in 0..m and sum x_i <= m, by enumeration."""
+    n = values.shape[0]
+    best = 0.0
+    for x in itertools.product(range(m + 1), repeat=n):
+        if sum(x) <= m:
+            best = max(best, sum(_value(values, i, q) for i, q in enumerate(x)))
+    return best
+
+
+@given(marginals(max_n=3, max_k=6), st.integers(0, 5))
+def test_optimal_welfare_equals_brute_force(values, m):
+    """Wel(v) (Section 2.1.1) from the greedy rule equals the maximum over all feasible
+    allocations found by enumeration (n <= 3, m <= 5, K columns possibly != m)."""
+    assert float(am.optimal_welfare(values, m)) == pytest.approx(_brute_force(values, m), rel=1e-12, abs=1e-12)
+
+
+@given(marginals(max_n=3, max_k=6), st.integers(0, 5))
+def test_optimal_allocation_is_feasible_and_optimal(values, m):
+    """The allocation uses at most m units, non-negative integers, attains optimal_welfare, and
+    never gives a unit of marginal value 0 (the library's documented convention)."""
+    x = am.optimal_allocation(values, m)
+    assert x.shape == (values.shape[0],)
+    assert np.issubdtype(x.dtype, np.integer)
+    assert np.all(x >= 0) and x.sum() <= m
+    assert float(am.welfare(values, x)) == pytest.approx(float(am.optimal_welfare(values, m)), rel=1e-12, abs=1e-12)
+    for i, q in enumerate(x):
+        if q:
+            assert values[i, q - 1] > 0  # the last (smallest) unit given to i has positive value
+    # all units are given out unless positive marginals run out
+    assert x.sum() == min(m, int(np.sum(values > 0)))
+
+
+def test_optimal_allocation_docstring_and_ties():
+    """Worked example (marginals 5,1 | 3,2,2 with m = 3 gives 1 and 2 units, welfare 10) and the
+    tie rule: equal marginals go to the lower agent index first."""
+    np.testing.assert_array_equal(am.optimal_allocation([[5, 1, 0], [3, 2, 2]], 3), [1, 2])
+    assert float(am.optimal_welfare([[5, 1, 0], [3, 2, 2]], 3)) == 10.0
+    np.testing.assert_array_equal(am.optimal_allocation([[1, 1], [1, 1]], 3), [2, 1])
+    np.testing.assert_array_equal(am.optimal_allocation([[1, 0], [1, 1]], 2), [1, 1])
+
+
+@given(st.integers(1, 5).flatmap(lambda s: marginals(batch=s, max_n=3, max_k=5)), st.integers(0, 6))
+def test_batched_equals_loop(values, m):
+    """A batch (S, n, K) gives the same allocations and welfare as S separate calls."""
+    xs = am.optimal_allocation(values, m)
+    ws = am.optimal_welfare(values, m)
+    assert xs.shape == values.shape[:2] and ws.shape == values.shape[:1]
+    for s in range(values.shape[0]):
+        np.testing.assert_array_equal(xs[s], am.optimal_allocation(values[s], m))
+        assert ws[s] == pytest.approx(float(am.optimal_welfare(values[s], m)), rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(am.welfare(values, xs), ws, rtol=1e-12, atol=1e-12)
+
+
+@given(st.one_of(step_values(), st.integers(1, 3).flatmap(lambda s: step_values(batch=s))), st.integers(0, 8))
+def test_step_values_equal_dense(lc, m):
+    """StepValues and their dense expansion give the same optimal allocation and welfare (also
+    batched), and ``welfare`` agrees on both representations."""
+    v = am.StepValues(*lc)
+    if m == 0:  # dense(0) has no columns, which validation rejects; check the step form alone
+        assert np.all(am.optimal_allocation(v, 0) == 0) and np.all(am.optimal_welfare(v, 0) == 0)
+        return
+    dense = v.dense(m)
+    x_step = am.optimal_allocation(v, m)
+    np.testing.assert_array_equal(x_step, am.optimal_allocation(dense, m))
+    np.testing.assert_allclose(am.optimal_welfare(v, m), am.optimal_welfare(dense, m), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(am.welfare(v, x_step), am.welfare(dense, x_step), rtol=1e-12, atol=1e-12)
+
+
+def test_large_step_values_example_one_shape():
+    """Run-length form at m = 10**6 (Example 1's agent B: 2 then z repeated m - 1 times) with a
+    competitor of value 1.2 per unit: the optimum takes every unit of value 2 and 1.2 first."""
+    m = 10**6
+    v = am.StepValues([[2.0, 0.3], [1.2, 0.0]], [[1, m - 1], [10, 0]])
+    np.testing.assert_array_equal(am.optimal_allocation(v, m), [m - 10, 10])
+    assert float(am.optimal_welfare(v, m)) == pytest.approx(2.0 + 0.3 * (m - 11) + 12.0)
+
+
+def test_m_zero():
+    """m = 0: nobody gets anything and the optimal welfare is 0 (batched too)."""
+    np.testing.assert_array_equal(am.optimal_allocation([[3, 2], [1, 0]], 0), [0, 0])
+    assert float(am.optimal_welfare([[3, 2], [1, 0]], 0)) == 0.0
+    np.testing.assert_array_equal(am.optimal_welfare(np.ones((4, 2, 3)), 0), np.zeros(4))
+
+
+def test_welfare_of_given_allocation():
+    """welfare(v, x) = sum_i v_i(x_i), with marginals beyond the last column worth 0."""
+    v = [[5.0, 1.0, 0.0], [3.0, 2.0, 2.0]]
+    assert float(am.welfare(v, [0, 0])) == 0.0
+    assert float(am.welfare(v, [2, 1])) == 9.0
+    assert float(am.welfare(v, [7, 3])) == 13.0
+
+
+@pytest.mark.parametrize("m", [-1, 2.5, np.nan, np.inf, True, None, "3", "three"])
+def test_bad_m_raises_value_error(m):
+    """m must be a non-negative whole number; anything else (negative, fractional, NaN, inf, a
+    bool, None, a string) is a ValueError naming m."""
+    with pytest.raises(ValueError, match=r"^m must be a non-negative whole number"):
+        am.optimal_allocation([[1.0, 0.5]], m)
+    with pytest.raises(ValueError, match=r"^m must be a non-negative whole number"):
+        am.optimal_welfare([[1.0, 0.5]], m)
+
+
+@pytest.mark.parametrize("m", [3, 3.0, np.int64(3)])
+def test_whole_number_m_accepted(m):
+    """Integral m given as int, float or numpy integer is accepted."""
+    assert float(am.optimal_welfare([[1.0, 0.5], [0.7, 0.0]], m)) == pytest.approx(2.2)
+
+
+@pytest.mark.parametrize(
+    "values, pattern",
+    [
+        ([[1.0, 2.0]], "non-increasing"),
+        ([[1.0, np.nan]], "finite"),
+        ([[-1.0, -2.0]], "non-negative"),
+        ([1.0, 2.0], "shape"),
+    ],
+)
+def test_bad_values_raise_value_error(values, pattern):
+    """Invalid marginals are rejected by both functions with validate_marginals' messages."""
+    with pytest.raises(ValueError, match=pattern):
+        am.optimal_allocation(values, 2)
+    with pytest.raises(ValueError, match=pattern):
+        am.optimal_welfare(values, 2)
+
+
+def test_welfare_rejects_bad_allocation():
+    """welfare() needs one non-negative quantity per agent."""
+    with pytest.raises(ValueError, match="one quantity per agent"):
+        am.welfare([[1.0], [2.0]], [1, 1, 1])
+    with pytest.raises(ValueError, match="non-negative"):
+        am.welfare([[1.0], [2.0]], [1, -1])
