@@ -161,6 +161,21 @@ class TakeItOrLeaveIt:
         return None if agent == self.seller else 0
 
     def __call__(self, values, holdings, actions) -> TradeOutcome:
+        """Run the market on an action profile.
+
+        Parameters
+        ----------
+        values : array_like or StepValues
+            Marginal values (one profile or a batch).
+        holdings : array_like of int
+            The initial allocation, shape ``(n,)`` or ``(S, n)``.
+        actions : sequence
+            One action per agent, as described in the class docstring.
+
+        Returns
+        -------
+        TradeOutcome
+        """
         v = as_step_values(values)
         offer = actions[self.seller]
         if offer is None:
