@@ -24,6 +24,8 @@ from .trade import (
 )
 from .combined import CombinedOutcome, combined_market
 from .equilibrium import DeviationReport, deviation_search
+from . import paper
+from .paper import Example1, Example4
 
 __version__ = "0.1.0"
 
@@ -35,4 +37,5 @@ __all__ = [
     "voluntary_participation_gap",
     "CombinedOutcome", "combined_market",
     "DeviationReport", "deviation_search",
+    "paper", "Example1", "Example4",
 ]
