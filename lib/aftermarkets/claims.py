@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
-__all__ = ["Claim", "Evaluation", "STATUSES", "register", "all_claims", "evaluate", "ledger", "main"]
+__all__ = ["Claim", "Evaluation", "STATUSES", "register", "verdict", "all_claims", "evaluate", "ledger", "main"]
 
 STATUSES = ("reproduced", "refined", "disagrees", "pending")
 
@@ -44,6 +44,25 @@ class Evaluation:
     def __post_init__(self):
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+
+
+def verdict(ok: bool, good: str = "reproduced") -> str:
+    """The status a check earns: ``good`` when it passed, ``"disagrees"`` when it failed.
+
+    Parameters
+    ----------
+    ok : bool
+        Whether every part of the computation confirmed the statement.
+    good : str, optional
+        The status earned on success (``"reproduced"`` or ``"refined"``).
+
+    Returns
+    -------
+    str
+    """
+    if good not in STATUSES:
+        raise ValueError(f"good must be one of {STATUSES}, got {good!r}")
+    return good if ok else "disagrees"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..allocation import optimal_welfare, welfare
 from ..auctions import uniform_price_auction
-from ..claims import Evaluation, register
+from ..claims import Evaluation, register, verdict
 from ..combined import combined_market
 from ..equilibrium import deviation_search
 from ..trade import (
@@ -37,10 +37,6 @@ from ..valuations import StepValues
 
 CHAPTER = "01_model"
 TOL = 1e-9
-
-
-def _status(ok: bool, good: str = "reproduced") -> str:
-    return good if ok else "disagrees"
 
 
 # --------------------------------------------------------------------------------------------
@@ -64,7 +60,7 @@ def _greedy_optimal() -> Evaluation:
         brute = welfare(vals, X[:, None, :]).max(axis=0)
         worst = max(worst, float(np.abs(brute - optimal_welfare(vals, m)).max()))
         total += len(vals)
-    return Evaluation(f"max |brute force - greedy| = {worst:g} over {total} random instances", _status(worst <= TOL))
+    return Evaluation(f"max |brute force - greedy| = {worst:g} over {total} random instances", verdict(worst <= TOL))
 
 
 # --------------------------------------------------------------------------------------------
@@ -133,7 +129,7 @@ def _resale_is_trade_mechanism() -> Evaluation:
             checked += vp.checked + bb.checked
     ok = vp_worst >= -TOL and bb_worst >= -TOL
     return Evaluation(
-        f"worst Definition 1 slack {vp_worst:g}, worst sum of payments {bb_worst:g} ({checked} checks)", _status(ok)
+        f"worst Definition 1 slack {vp_worst:g}, worst sum of payments {bb_worst:g} ({checked} checks)", verdict(ok)
     )
 
 
@@ -159,7 +155,7 @@ def _definitions_have_teeth() -> Evaluation:
     return Evaluation(
         f"forced sale: Def. 1 worst {forced.worst:g} (agent {forced.witness[0]}), Def. 2 worst {forced_bb.worst:g}; "
         f"subsidised resale: Def. 2 worst {sub.worst:g}, Def. 1 worst {sub_vp.worst:g}",
-        _status(ok),
+        verdict(ok),
     )
 
 
@@ -195,7 +191,7 @@ def _combined_accounting() -> Evaluation:
     return Evaluation(
         f"max |gap| {gap:.1e}, max |trade surplus| {trade_net:.1e} over {S} random markets; worked run "
         f"{float(run.welfare):g} = {parts[0]:g} + {parts[1]:g} + {parts[2]:g}",
-        _status(ok),
+        verdict(ok),
     )
 
 
@@ -261,7 +257,7 @@ def _fn5_bne() -> Evaluation:
     return Evaluation(
         f"high bidder wins {eq.allocation[0]} units paying {float(eq.payments.sum()):g}; max regret "
         f"{regret:g} (n = 3, m = 3 and m = 1, U[0,1] marginals, H = {_H:g}; 559 / 13 alternatives per agent)",
-        _status(free and regret <= TOL),
+        verdict(free and regret <= TOL),
     )
 
 
@@ -296,7 +292,7 @@ def _fn5_weakly_dominated() -> Evaluation:
     ok = worst >= -TOL and strict > 0
     return Evaluation(
         f"min u(truthful) - u(high) = {worst:.1e} over {count} cases; truthful strictly better in {strict}",
-        _status(ok),
+        verdict(ok),
     )
 
 
@@ -324,5 +320,5 @@ def _fn5_welfare_ratio() -> Evaluation:
     return Evaluation(
         f"Wel(F) = {opt} (MC {w_opt.mean():.4f}), equilibrium welfare {eq_w} (MC {w_eq.mean():.4f}), "
         f"ratio {opt / eq_w}; zero-value high bidder: welfare {float(np.abs(w0).max()):g}",
-        _status(ok, "refined"),
+        verdict(ok, "refined"),
     )

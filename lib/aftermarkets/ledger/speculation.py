@@ -25,16 +25,12 @@ import numpy as np
 import sympy as sp
 from scipy import integrate
 
-from ..claims import Evaluation, register
+from ..claims import Evaluation, register, verdict
 from ..paper import Example1, Example4, bid_family
 
 CHAPTER = "02_uniform_price_speculation"
 TOL = 1e-9
 MS = (4, 5, 10, 100, 1000)
-
-
-def _status(ok: bool, good: str = "reproduced") -> str:
-    return good if ok else "disagrees"
 
 
 # --------------------------------------------------------------------------------------------
@@ -73,7 +69,7 @@ def _fb_revenue() -> Evaluation:
     return Evaluation(
         "sympy: continuous at 1, F(1+1/(2m)) = 1, density > 0, revenue increasing on [0,1) and "
         f"decreasing on [1, 1+1/(2m)], max 1/(2m) at p = 1; grid argmax within {worst:.0e} of 1",
-        _status(ok),
+        verdict(ok),
     )
 
 
@@ -97,7 +93,7 @@ def _mean_z() -> Evaluation:
     ok = ratio == sp.Rational(1, 2) and worst < 1e-10
     return Evaluation(
         f"exactly ln(2m)/(2m-1) + 1/(8m^2) (quad agrees to {worst:.0e}); lim m E[z]/ln m = {ratio}",
-        _status(ok, "refined"),
+        verdict(ok, "refined"),
     )
 
 
@@ -122,7 +118,7 @@ def _eq_welfare() -> Evaluation:
     return Evaluation(
         f"exactly 21/4 + (m-3)(1/(2m) + 1/(8m^2)) (increasing to {lim} = 5.75); the paper's bound exceeds it "
         f"by 1/4 + (m-3)/(8m^2); mechanisms agree to {worst:.0e}",
-        _status(ok, "refined"),
+        verdict(ok, "refined"),
     )
 
 
@@ -150,7 +146,7 @@ def _opt_welfare() -> Evaluation:
     return Evaluation(
         f"exactly 21/4 + (m-3) E[z] + 1/(24m^3): the bound is short by 5/4 + 1/(24m^3) - E[z] > 0; "
         f"E[Wel]/ln m -> {rate}; numerical integration agrees to {worst:.0e}",
-        _status(ok, "refined"),
+        verdict(ok, "refined"),
     )
 
 
@@ -168,7 +164,7 @@ def _spec_utility() -> Evaluation:
         ex = Example1(mm)
         u = float(ex.expected_payoffs(ex.bids(), "paper")[2])
         worst = max(worst, abs(u - (1 + (mm - 3) / (2 * mm))))
-    return Evaluation(f"library auction + resale, exact over types: max deviation {worst:.0e} for m in {MS}", _status(worst < 1e-12))
+    return Evaluation(f"library auction + resale, exact over types: max deviation {worst:.0e} for m in {MS}", verdict(worst < 1e-12))
 
 
 @register(
@@ -185,7 +181,7 @@ def _clearing_price() -> Evaluation:
     prices = {float(Example1(mm).auction(priority=p).price) for mm in MS for p in permutations(range(3))}
     allocs = {tuple(Example1(mm).auction().allocation - np.array([1, 1, mm - 2])) for mm in MS}
     ok = prices == {0.0} and allocs == {(0, 0, 0)}
-    return Evaluation(f"prices {sorted(prices)}, allocation (1, 1, m-2) for m in {MS}, all 6 tie orders", _status(ok))
+    return Evaluation(f"prices {sorted(prices)}, allocation (1, 1, m-2) for m in {MS}, all 6 tie orders", verdict(ok))
 
 
 @register(
@@ -204,7 +200,7 @@ def _thm1() -> Evaluation:
     ok = rate == sp.Rational(2, 23) and bool(np.all(np.diff(poa) > 0))
     return Evaluation(
         f"PoA/ln m -> {rate}; PoA = {poa[0]:.4f}, {poa[1]:.4f}, {poa[2]:.4f} at m = 1e3, 1e6, 1e9",
-        _status(ok, "refined"),
+        verdict(ok, "refined"),
     )
 
 
@@ -257,7 +253,7 @@ def _prop1_eq() -> Evaluation:
     return Evaluation(
         f"m = 5, {len(alts)} alternative bids per agent, exact payoffs (in expectation and per type): largest gain "
         f"{worst:.1e} with C's corrected off-path prices and with price 1",
-        _status(worst <= TOL),
+        verdict(worst <= TOL),
     )
 
 
@@ -276,7 +272,7 @@ def _undominated() -> Evaluation:
     return Evaluation(
         f"{len(w)} witness profiles, equilibrium bid strictly better in each (smallest margin {worst:.4f}); "
         f"{extra} cover overbidding classes the paper's argument omits",
-        _status(worst > TOL, "refined"),
+        verdict(worst > TOL, "refined"),
     )
 
 
@@ -299,7 +295,7 @@ def _ex4_share() -> Evaluation:
             worst = max(worst, share - g)
             if not math.isclose(share, ex.speculator_share()) or float(ex.auction().price) != 0.0:
                 worst = np.inf
-    return Evaluation(f"max (share - gamma) = {worst:.4f} < 0 over 12 instances; auction price 0", _status(worst < 0))
+    return Evaluation(f"max (share - gamma) = {worst:.4f} < 0 over 12 instances; auction price 0", verdict(worst < 0))
 
 
 @register(
@@ -322,7 +318,7 @@ def _ex4_group() -> Evaluation:
         f"gamma = 0.2, r = 100 (k = {ex.k}): equilibrium {ex.expected_equilibrium_welfare():.4f}, per-group optimum "
         f"{ex.expected_group_optimal_welfare():.4f} (paper's bound {ex.paper_optimal_bound():.4f}), global optimum "
         f"{ex.expected_optimal_welfare():.4f}",
-        _status(bool(ok), "refined"),
+        verdict(bool(ok), "refined"),
     )
 
 
@@ -345,7 +341,7 @@ def _ex4_poa() -> Evaluation:
     text = "; ".join(f"k = {k}: PoA {p:.3f} (per-group {q:.3f}) at r = 1e6, slope in ln r {s:.3f} (per-group {g:.3f})" for k, s, g, p, q in rows)
     return Evaluation(
         text + ". Lower bound Omega(log gamma m) holds; with the global optimum the PoA grows about k times faster",
-        _status(grows, "refined"),
+        verdict(grows, "refined"),
     )
 
 
@@ -363,5 +359,5 @@ def _prop7() -> Evaluation:
     worst = max(ex.deviation_check(role, g, "optimal", alternatives=alts).report.best_gain for role in "ABC" for g in range(ex.k))
     return Evaluation(
         f"k = 2, r = 4 (m = 8): largest expected gain {worst:.1e} over {len(alts)} bids for each of the 6 agents",
-        _status(worst <= TOL),
+        verdict(worst <= TOL),
     )
