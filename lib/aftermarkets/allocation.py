@@ -15,26 +15,17 @@ Everything is batched: a leading axis of sampled profiles is handled in one vect
 """
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
+from ._checks import whole_number
 from .valuations import as_step_values
 
 __all__ = ["optimal_allocation", "optimal_welfare", "welfare"]
 
 
 def _check_m(m) -> int:
-    if isinstance(m, np.ndarray) and m.ndim == 0:
-        m = m.item()
-    if (
-        isinstance(m, (bool, np.bool_))
-        or not isinstance(m, numbers.Real)
-        or not float(m).is_integer()
-        or m < 0
-    ):
-        raise ValueError(f"m must be a non-negative whole number of units, got {m!r}")
-    return int(m)
+    return whole_number(m, "m", 0, " of units")
 
 
 def _greedy_take(levels: np.ndarray, counts: np.ndarray, m: int) -> np.ndarray:

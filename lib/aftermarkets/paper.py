@@ -85,6 +85,7 @@ from itertools import permutations
 import numpy as np
 import sympy as sp
 
+from ._checks import whole_number
 from .auctions import AuctionOutcome, uniform_price_auction
 from .allocation import optimal_welfare
 from .combined import combined_market
@@ -115,17 +116,6 @@ PRICE_RULES = ("paper", "optimal-low", "optimal-high")
 # --------------------------------------------------------------------------------------------
 # small validated types
 # --------------------------------------------------------------------------------------------
-
-def _whole(x, name: str, minimum: int) -> int:
-    """A whole number ``> minimum - 1`` given as int or whole-valued real, else ValueError."""
-    if isinstance(x, np.ndarray) and x.ndim == 0:
-        x = x.item()
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real) or not math.isfinite(float(x)):
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {x!r}")
-    if not float(x).is_integer() or x < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {x!r}")
-    return int(x)
-
 
 @dataclass(frozen=True)
 class Estimate:
@@ -524,7 +514,7 @@ def bid_family(m, levels=DEFAULT_LEVELS, quantities=None, two_level=True) -> np.
            [2., 0.],
            [2., 2.]])
     """
-    m = _whole(m, "m", 1)
+    m = whole_number(m, "m", 1)
     lv = sorted({float(x) for x in levels})
     if not lv or lv[0] <= 0 or not all(math.isfinite(x) for x in lv):
         raise ValueError(f"levels must be finite and positive, got {levels!r}")
@@ -660,7 +650,7 @@ class Example1:
     RESALE_PRICE = 1.0
 
     def __init__(self, m):
-        self.m = _whole(m, "m", 4)
+        self.m = whole_number(m, "m", 4)
         self.second_unit = Uniform(U_LOW, U_HIGH)
         self.z = ExampleOneZ(self.m)
 
@@ -728,7 +718,7 @@ class Example1:
         StepValues
             A batch of ``n`` profiles.
         """
-        n = _whole(n, "n", 1)
+        n = whole_number(n, "n", 1)
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         U = self.second_unit.sample(n, rng)
         z = self.z.sample(n, rng)
@@ -907,7 +897,7 @@ class Example1:
         -------
         SimulationResult
         """
-        n = _whole(n, "n", 2)
+        n = whole_number(n, "n", 2)
         values = self.sample_values(n, seed)
         auction = self.auction()
         out = combined_market(values, auction, self.resale)
@@ -1292,7 +1282,7 @@ class Example4:
         if isinstance(gamma, (bool, np.bool_)) or not isinstance(gamma, numbers.Real) or not (0 < float(gamma) < 1):
             raise ValueError(f"gamma must be a number in (0, 1), got {gamma!r}")
         self.gamma = float(gamma)
-        self.r = _whole(r, "r", 4)
+        self.r = whole_number(r, "r", 4)
         self.k = int(math.ceil(1.0 / self.gamma))
         self.m = self.r * self.k
         self.second_unit = Uniform(U_LOW, U_HIGH)
@@ -1468,7 +1458,7 @@ class Example4:
         SimulationResult
             ``speculator_utility`` averages the ``k`` speculators.
         """
-        n = _whole(n, "n", 2)
+        n = whole_number(n, "n", 2)
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         U = self.second_unit.sample((n, self.k), rng)
         z = self.z.sample((n, self.k), rng)
@@ -1518,7 +1508,7 @@ class Example4:
         numpy.ndarray
             Shape ``(3,)`` or ``(S, 3)``.
         """
-        g = _whole(group, "group", 0)
+        g = whole_number(group, "group", 0)
         if g >= self.k:
             raise ValueError(f"group must be in 0..{self.k - 1}, got {group!r}")
         bids = np.asarray(bids, dtype=float)
@@ -1546,7 +1536,7 @@ class Example4:
             Without per-type gains.
         """
         j = self.group._agent(role)
-        g = _whole(group, "group", 0)
+        g = whole_number(group, "group", 0)
         alts = bid_family(self.m) if alternatives is None else np.asarray(alternatives, dtype=float)
         rules = {"paper": ("paper",), "optimal": ("optimal-low", "optimal-high")}
         if price_rule not in rules:
