@@ -102,7 +102,8 @@ def test_mechanisms_on_the_worked_profile():
 def test_demand_reduction():
     """Chapter 1, "Demand reduction": agent 0 bidding (5, s, min(2, s), min(1, s)) gets utility
     5 - max(s, 1) for s < 3 (one unit at the highest remaining losing bid) and 9 - 2*3 = 3 for
-    s >= 3; the best is 4 for s <= 1, at price 1, with welfare 5 + 6 + 3 + 4.5 = 18.5."""
+    s >= 3; shading pays (utility > 3) exactly for s < 2; the best is 4 for s <= 1, at price 1,
+    with welfare 5 + 6 + 3 + 4.5 = 18.5."""
     s = np.linspace(0, 5, 501)
     bids = np.broadcast_to(VALUES, (s.size, 3, M)).copy()
     bids[:, 0, 1], bids[:, 0, 2], bids[:, 0, 3] = s, np.minimum(2, s), np.minimum(1, s)
@@ -114,6 +115,7 @@ def test_demand_reduction():
     assert glued_float("dr_u_truth") == 3.0 and glued_float("dr_u_best") == 4.0
     assert glued_float("dr_price_best") == 1.0 and glued_float("dr_s_max") == 1.0
     assert glued_float("dr_welfare") == 18.5
+    assert glued_float("dr_s_pays") == 2.0 and np.all((u > 3.0) == (s < 2))
 
 
 def test_trade_grid_counts_and_violations():
@@ -266,3 +268,7 @@ def test_exercise_3_demand_reduction():
     assert glued_float("ex3_truth") == 1.0 and glued_float("ex3_best_u") == 2.0
     assert glued_float("ex3_gain") == 1.0 and GLUED["ex3_best_bid"] == "(5, 3, 0)"
     assert glued_float("ex3_best_price") == 3.0
+    # the solution's parenthesis: every bid whose first marginal wins (beats 3, bidder 0's second
+    # bid, which wins ties by priority) and whose second is at most 3 earns the same utility 2
+    family = (alts[:, 0] > 3) & (alts[:, 1] <= 3)
+    assert family.sum() > 100 and np.all(U[family] == 2.0)

@@ -315,10 +315,13 @@ def _fn5_welfare_ratio() -> Evaluation:
     w_eq, w_opt = _fn5_welfare(_fn5_types(3, 3, S=20000, seed=7), m)
     z_opt = (w_opt.mean() - float(opt)) / (w_opt.std(ddof=1) / np.sqrt(w_opt.size))
     z_eq = (w_eq.mean() - float(eq_w)) / (w_eq.std(ddof=1) / np.sqrt(w_eq.size))
-    w0, _ = _fn5_welfare(_fn5_types(3, 3, S=200, seed=7, zero_value_bidder=True), m)
-    ok = abs(z_opt) < 4 and abs(z_eq) < 4 and float(np.abs(w0).max()) == 0.0
+    # The unbounded-PoA part is not "welfare 0" (true by construction when the high bidder values
+    # nothing) but that the profile is STILL an equilibrium then: recompute its regret.
+    _, regret0 = _fn5_regret(3, 3, S=500, seed=7, zero_value_bidder=True)
+    ok = abs(z_opt) < 4 and abs(z_eq) < 4 and regret0 <= TOL
     return Evaluation(
         f"Wel(F) = {opt} (MC {w_opt.mean():.4f}), equilibrium welfare {eq_w} (MC {w_eq.mean():.4f}), "
-        f"ratio {opt / eq_w}; zero-value high bidder: welfare {float(np.abs(w0).max()):g}",
+        f"ratio {opt / eq_w}; with a zero-value high bidder the profile is still an equilibrium "
+        f"(max regret {regret0:g}) with welfare 0",
         verdict(ok, "refined"),
     )
