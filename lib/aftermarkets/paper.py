@@ -99,8 +99,10 @@ __all__ = [
     "ResaleChoice",
     "DeviationCheck",
     "Witness",
+    "DominanceClass",
     "resale_revenue",
     "optimal_resale_price",
+    "single_buyer_price",
     "bid_family",
     "Example1",
     "Example4",
@@ -232,6 +234,47 @@ def _z_mean(mz):
 def _u_survival(p):
     p = np.asarray(p, dtype=float)
     return np.clip((U_HIGH - p) / (U_HIGH - U_LOW), 0.0, 1.0)
+
+
+def single_buyer_price(mz) -> tuple:
+    r"""Maximiser and maximum of the revenue curve :math:`R(p) = p\,\Pr[z \ge p]`, :math:`z \sim F_B`.
+
+    :math:`R(p) = p/(1 + (2m_z - 1)p)` on :math:`[0, 1)`, with :math:`R'(p) = (1 + (2m_z-1)p)^{-2} > 0`,
+    so :math:`R` increases there and is continuous at 1; :math:`R(p) = p(1 + h - p)` on
+    :math:`[1, 1 + h]`, :math:`h = 1/(2m_z)`, a concave parabola with stationary point
+    :math:`(1 + h)/2`; :math:`R = 0` above :math:`1 + h`. The maximum is therefore attained among
+    the piece ends :math:`0, 1, 1 + h` and the stationary point when it lies in :math:`[1, 1 + h]`;
+    the revenue is evaluated exactly at each candidate and the largest wins (the smallest
+    maximiser if several tie).
+
+    Parameters
+    ----------
+    mz : float
+        Parameter of :math:`F_B` (``m`` in Example 1, ``r`` in Example 4), ``> 1/2``.
+
+    Returns
+    -------
+    tuple of float
+        ``(price, revenue)``.
+
+    Examples
+    --------
+    >>> price, revenue = single_buyer_price(10)
+    >>> price, round(revenue, 12)
+    (1.0, 0.05)
+    """
+    mz = float(mz)
+    if not (math.isfinite(mz) and mz > 0.5):
+        raise ValueError(f"mz must be a finite number > 1/2, got {mz!r}")
+    h = 1.0 / (2 * mz)
+    cand = [0.0, 1.0, 1.0 + h]
+    stationary = (1.0 + h) / 2
+    if 1.0 <= stationary <= 1.0 + h:
+        cand.append(stationary)
+    cand = np.array(sorted(cand))
+    rev = cand * _z_survival(cand, mz)
+    j = int(np.argmax(rev))
+    return float(cand[j]), float(rev[j])
 
 
 # --------------------------------------------------------------------------------------------
@@ -612,6 +655,40 @@ class Witness:
         return self.equilibrium_utility - self.alternative_utility
 
 
+@dataclass(frozen=True)
+class DominanceClass:
+    """Every alternative of one class checked against the witness profile built for it
+    (:meth:`Example1.dominance_scan`).
+
+    Attributes
+    ----------
+    agent : str
+    alternative_class : str
+        The class of alternative bids.
+    witness : str
+        How the others' bids are built from each alternative.
+    count : int
+        Alternatives of the family that fall in this class.
+    smallest_margin : float
+        Smallest advantage of the equilibrium bid over the class: for A and B the minimum of the
+        expected margin and the margins at each own type of a grid; for C the expected margin.
+        The equilibrium bid gets the speculator's least favourable optimal price, the
+        alternative the most favourable one.
+    worst_alternative : numpy.ndarray
+        The alternative with the smallest margin.
+    in_paper : bool
+        Whether the paper's argument covers this class.
+    """
+
+    agent: str
+    alternative_class: str
+    witness: str
+    count: int
+    smallest_margin: float
+    worst_alternative: np.ndarray
+    in_paper: bool
+
+
 # --------------------------------------------------------------------------------------------
 # Example 1
 # --------------------------------------------------------------------------------------------
@@ -628,7 +705,8 @@ class Example1:
     ----------
     m : int
         Number of units, a whole number ``m > 3`` (``1e9`` is accepted: exact values are closed
-        forms; only :meth:`bids`, :meth:`auction` and :meth:`simulate` allocate ``O(m)`` memory).
+        forms; only :meth:`bids`, :meth:`auction`, :meth:`clearing_price` and :meth:`simulate`
+        allocate ``O(m)`` memory).
 
     Raises
     ------
@@ -799,8 +877,21 @@ class Example1:
         return self.expected_optimal_welfare() / self.expected_equilibrium_welfare()
 
     def revenue_maximizing_price(self) -> float:
-        r"""The unique maximiser of :math:`p\,(1 - F_B(p))`: 1."""
-        return 1.0
+        r"""The maximiser of the revenue curve :math:`p\,(1 - F_B(p))`, computed exactly.
+
+        Evaluates the curve at its candidate points (piece ends and stationary points,
+        :func:`single_buyer_price`); the paper says the unique maximiser is 1.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> Example1(10).revenue_maximizing_price()
+        1.0
+        """
+        return single_buyer_price(self.m)[0]
 
     def max_revenue_per_unit(self) -> float:
         r"""The maximal revenue per unit, :math:`p(1 - F_B(p))` at :math:`p = 1`: :math:`1/(2m)`."""
@@ -815,9 +906,27 @@ class Example1:
         m = self.m
         return (2.25, 2.0 + (m - 3) / (8.0 * m * m), self.speculator_utility())
 
-    def clearing_price(self) -> float:
-        """The auction's price at the equilibrium bids: exactly ``m`` positive bids, so 0."""
-        return 0.0
+    def clearing_price(self, priority=None) -> float:
+        """The price of the library's uniform-price auction at the equilibrium bids.
+
+        Runs :meth:`auction` (``O(m)`` memory and ``O(m log m)`` time: use moderate ``m``). With
+        exactly ``m`` positive bids the highest losing bid is 0.
+
+        Parameters
+        ----------
+        priority : sequence of int, optional
+            Tie-breaking order (default A, B, C).
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> Example1(10).clearing_price()
+        0.0
+        """
+        return float(self.auction(priority).price)
 
     def paper_equilibrium_bound(self) -> float:
         r"""The paper's bound :math:`2 + 1.5 + 2 + \frac{1}{2m}(m-3)(1 + \frac{1}{2m})` (<= 6)."""
@@ -840,6 +949,10 @@ class Example1:
             ``expected_equilibrium_welfare``, ``price_of_anarchy``, ``revenue_maximizing_price``,
             ``max_revenue_per_unit``, ``speculator_utility``, ``utility_A``, ``utility_B``,
             ``clearing_price``, ``paper_equilibrium_bound``, ``paper_optimal_bound``.
+            ``revenue_maximizing_price`` and ``max_revenue_per_unit`` are derived by comparing the
+            revenue curve's candidate maximisers for every whole ``m >= 4``; ``clearing_price`` is
+            the value of :meth:`clearing_price` (the auction cannot run on a symbol; the tests
+            check the two agree).
 
         Examples
         --------
@@ -855,6 +968,17 @@ class Example1:
             (p * (1 + h - p), p <= 1 + h),
             (0, True),
         )
+        # the revenue maximiser, for every whole m >= 4 (write m = 4 + t, t >= 0): the lower piece
+        # increases to its value at 1; on the upper piece compare 1, 1 + h and the stationary points
+        t = sp.Symbol("t", nonnegative=True)
+        upper = p * (1 + h - p)
+        cands = [sp.Integer(1), 1 + h] + [
+            c for c in sp.solve(sp.diff(upper, p), p)
+            if sp.simplify((c - 1).subs(m, 4 + t)).is_nonnegative and sp.simplify((1 + h - c).subs(m, 4 + t)).is_nonnegative
+        ]
+        rev_at = {c: upper.subs(p, c) for c in cands}
+        best = [c for c in cands if all(sp.simplify((rev_at[c] - rev_at[d]).subs(m, 4 + t)).is_nonnegative for d in cands)]
+        p_star = best[0] if best else sp.nan
         ez = sp.log(2 * m) / (2 * m - 1) + h**2 / 2
         opt = sp.Rational(21, 4) + (m - 3) * ez + h**3 / 3
         eq = sp.Rational(21, 4) + (m - 3) * (h + h**2 / 2)
@@ -868,8 +992,8 @@ class Example1:
             "expected_optimal_welfare": opt,
             "expected_equilibrium_welfare": eq,
             "price_of_anarchy": opt / eq,
-            "revenue_maximizing_price": sp.Integer(1),
-            "max_revenue_per_unit": h,
+            "revenue_maximizing_price": p_star,
+            "max_revenue_per_unit": rev_at[p_star] if p_star in rev_at else sp.nan,
             "speculator_utility": 1 + (m - 3) * h,
             "utility_A": sp.Rational(9, 4),
             "utility_B": 2 + (m - 3) * h**2 / 2,
@@ -987,8 +1111,11 @@ class Example1:
         list of dict
             One row per class with keys ``a``, ``b`` (text), ``q_range``, ``q_one_optimal``
             (the ``q`` at which price 1 is optimal), ``q_one_fails``, ``optimal_prices``
-            (distinct optimal prices where 1 fails, rounded to 6 digits), ``largest_shortfall``
-            (max of optimal revenue minus revenue at 1) and ``largest_relative_shortfall``.
+            (distinct optimal prices where 1 fails, rounded to 6 digits), ``price_runs`` (which
+            ``q`` gets which optimal price where 1 fails: tuples ``(q_first, q_last, price)`` over
+            runs of consecutive ``q`` with the same smallest maximiser, rounded to 6 digits),
+            ``largest_shortfall`` (max of optimal revenue minus revenue at 1) and
+            ``largest_relative_shortfall`` (the same relative to the optimal revenue).
         """
         rows = []
         for a, atxt in ((0, "0"), (1, "1"), (2, ">= 2")):
@@ -998,10 +1125,17 @@ class Example1:
                 c = self.optimal_resale_price(a, b, q)
                 ok = c.one_is_optimal
                 short = c.revenue - c.revenue_at_one
+                runs = []
+                for qq, pr in zip(q[~ok], np.round(c.price_low[~ok], 6)):
+                    if runs and runs[-1][1] == qq - 1 and runs[-1][2] == pr:
+                        runs[-1] = (runs[-1][0], int(qq), runs[-1][2])
+                    else:
+                        runs.append((int(qq), int(qq), float(pr)))
                 rows.append({
                     "a": atxt, "b": btxt, "q_range": (1, int(qmax)),
                     "q_one_optimal": q[ok], "q_one_fails": q[~ok],
                     "optimal_prices": sorted({round(float(x), 6) for x in np.concatenate([c.price_low[~ok], c.price_high[~ok]])}),
+                    "price_runs": runs,
                     "largest_shortfall": float(short.max()),
                     "largest_relative_shortfall": float((short / c.revenue).max()),
                 })
@@ -1220,6 +1354,111 @@ class Example1:
             out.append(Witness(self.AGENTS[i], desc, text, float(min(u[0], u2[0])), float(max(u[1], u2[1])), worst, paper))
         return out
 
+    def dominance_scan(self, alternatives=None, grid_points=6) -> list:
+        r"""Check every alternative bid against the witness profile of its class (Appendix B.2).
+
+        :meth:`dominance_witnesses` computes one representative per class; this method takes a
+        whole family of alternatives, sorts each into its class and builds the witness from the
+        alternative itself, as the paper's argument does:
+
+        * A (B symmetric; the other buyer is B): first-unit bid :math:`x < 2` — the other buyer
+          bids :math:`y = (x + 2)/2` on every unit; :math:`x > 2` — the same :math:`y`, now in
+          :math:`(2, x)`; :math:`x = 2` and a positive second bid — the other buyer bids 2 on
+          :math:`m - 1` units. C bids 0.
+        * C: a positive bid on unit :math:`m - 1` (or :math:`m`) — A and B play their equilibrium
+          bids; fewer than :math:`m - 2` positive bids — A bids :math:`\varepsilon = 0.1/m` on two
+          units, B bids 1 on one; :math:`m - 2` positive bids, the smallest :math:`b < 1` — A
+          bids :math:`b + \varepsilon` on two units with :math:`\varepsilon = (1 - b)/(2m)`,
+          B 1 on one (the margin is :math:`1 - b - (m - 2)\varepsilon` on the path's holdings,
+          so :math:`\varepsilon` must be below :math:`(1 - b)/(m - 2)`); all :math:`m - 2`
+          bids at least 1 and some above 1 — A bids 2 on one unit and B bids
+          :math:`y = (1 + \max c')/2` on every unit.
+
+        Parameters
+        ----------
+        alternatives : array_like, optional
+            Shape ``(S, m)`` standard bids (default :func:`bid_family`); the equilibrium bid of
+            each agent is skipped for that agent.
+        grid_points : int, optional
+            Own types checked one by one for A (``U``) and B (``z``).
+
+        Returns
+        -------
+        list of DominanceClass
+            Three classes for A, three for B, four for C (a class with no member is omitted).
+        """
+        m = self.m
+        alts = bid_family(m) if alternatives is None else np.asarray(alternatives, dtype=float)
+        if alts.ndim != 2 or alts.shape[1] != m:
+            raise ValueError(f"alternatives must have shape (S, m={m}), got {alts.shape}")
+        if np.any(alts < 0) or np.any(np.diff(alts, axis=1) > 0):
+            raise ValueError("alternatives must be non-negative and non-increasing along each row")
+        n_grid = whole_number(grid_points, "grid_points", 1)
+        eq = self.bids()
+        rules = ("optimal-low", "optimal-high")
+
+        def margins(i, others, chosen, key=None, grid=()):
+            S = len(chosen)
+            prof_eq = others.copy()
+            prof_eq[:, i] = eq[i]
+            prof_alt = others.copy()
+            prof_alt[:, i] = chosen
+            both = np.concatenate([prof_eq, prof_alt])
+            out = np.full(S, np.inf)
+            for kw in [{}] + [{key: t} for t in grid]:
+                u = np.array([self.expected_payoffs(both, r, **kw)[:, i] for r in rules])
+                out = np.minimum(out, u[:, :S].min(axis=0) - u[:, S:].max(axis=0))
+            return out
+
+        result = []
+        for i, o in ((0, 1), (1, 0)):
+            keep = ~np.all(alts == eq[i], axis=1)
+            chosen = alts[keep]
+            x = chosen[:, 0]
+            others = np.zeros((len(chosen), 3, m))
+            y = (x + 2.0) / 2.0
+            cls = np.where(x < 2, 0, np.where(x > 2, 1, 2))
+            others[:, o] = np.where((cls < 2)[:, None], y[:, None], 0.0)
+            others[cls == 2, o, : m - 1] = 2.0
+            grid = np.linspace(U_LOW, U_HIGH, n_grid) if i == 0 else np.linspace(0.0, self.z.top, n_grid)
+            mg = margins(i, others, chosen, "U" if i == 0 else "z", grid)
+            on = self.AGENTS[o]
+            names = (("first-unit bid x < 2", f"{on} bids (x + 2)/2 on every unit", True),
+                     ("first-unit bid x > 2 (overbidding)", f"{on} bids (x + 2)/2 on every unit", False),
+                     ("first-unit bid 2, positive second bid", f"{on} bids 2 on m - 1 units", True))
+            for c, (desc, wit, paper) in enumerate(names):
+                sel = cls == c
+                if sel.any():
+                    j = int(np.argmin(np.where(sel, mg, np.inf)))
+                    result.append(DominanceClass(self.AGENTS[i], desc, wit, int(sel.sum()), float(mg[j]), chosen[j], paper))
+        # C
+        keep = ~np.all(alts == eq[2], axis=1)
+        chosen = alts[keep]
+        npos = np.sum(chosen > 0, axis=1)
+        low = chosen[:, : m - 2].min(axis=1)
+        cls = np.where(chosen[:, m - 2] > 0, 0, np.where(npos < m - 2, 1, np.where(low < 1, 2, 3)))
+        others = np.zeros((len(chosen), 3, m))
+        others[cls == 0, 0] = eq[0]
+        others[cls == 0, 1] = eq[1]
+        others[cls == 1, 0, :2] = 0.1 / m
+        others[cls == 1, 1, 0] = 1.0
+        b = low[cls == 2]
+        others[cls == 2, 0, :2] = (b + (1.0 - b) / (2 * m))[:, None]
+        others[cls == 2, 1, 0] = 1.0
+        others[cls == 3, 0, 0] = 2.0
+        others[cls == 3, 1] = ((1.0 + chosen[cls == 3].max(axis=1)) / 2.0)[:, None]
+        mg = margins(2, others, chosen)
+        names = (("positive bid on unit m - 1 or m", "A and B play their equilibrium bids", True),
+                 ("fewer than m - 2 positive bids", "A bids 0.1/m on two units, B bids 1 on one", True),
+                 ("m - 2 bids, smallest b < 1", "A bids b + (1 - b)/(2m) on two units, B bids 1 on one", True),
+                 ("m - 2 bids >= 1, some above 1 (overbidding)", "A bids 2 on one unit, B bids (1 + max bid)/2 on every unit", False))
+        for c, (desc, wit, paper) in enumerate(names):
+            sel = cls == c
+            if sel.any():
+                j = int(np.argmin(np.where(sel, mg, np.inf)))
+                result.append(DominanceClass("C", desc, wit, int(sel.sum()), float(mg[j]), chosen[j], paper))
+        return result
+
 
 # --------------------------------------------------------------------------------------------
 # Example 4
@@ -1384,8 +1623,9 @@ class Example4:
         return self.group.price_of_anarchy()
 
     def revenue_maximizing_price(self) -> float:
-        r"""The unique maximiser of :math:`p(1 - F_B(p))`: 1."""
-        return 1.0
+        r"""The maximiser of :math:`p(1 - F_B(p))` with ``m`` replaced by ``r``, computed exactly
+        (:func:`single_buyer_price`)."""
+        return single_buyer_price(self.r)[0]
 
     def max_revenue_per_unit(self) -> float:
         """:math:`k/(2m) = 1/(2r)`."""
@@ -1399,9 +1639,20 @@ class Example4:
         """Units won by each speculator over all units, ``(r - 2)/m`` (at most ``gamma``)."""
         return (self.r - 2) / self.m
 
-    def clearing_price(self) -> float:
-        """Exactly ``m`` positive bids: the price is 0."""
-        return 0.0
+    def clearing_price(self, priority=None) -> float:
+        """The price of the library's uniform-price auction at the equilibrium bids (exactly ``m``
+        positive bids, so 0); runs :meth:`auction`, ``O(k m)`` memory.
+
+        Parameters
+        ----------
+        priority : sequence of int, optional
+            Tie-breaking order of the ``3k`` agents.
+
+        Returns
+        -------
+        float
+        """
+        return float(self.auction(priority).price)
 
     @staticmethod
     def symbolic() -> dict:
