@@ -34,7 +34,7 @@ serve:
 
 ## make ledger: print the reproduction ledger
 ledger: $(STAMP)
-	$(PY) -m aftermarkets.claims
+	$(PY) -m aftermarkets.ledger
 
 clean:
 	rm -rf _build

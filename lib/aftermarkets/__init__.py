@@ -1,9 +1,35 @@
 """aftermarkets: the companion library to "Making Auctions Robust to Aftermarkets".
 
-Babaioff, Immorlica, Li and Lucier. The library implements the paper's model (multi-unit
-auctions with non-increasing marginal values, trade mechanisms in the aftermarket, the combined
-market), its instances, and checks of its claims. Import it as ``import aftermarkets as am``.
+Babaioff, Immorlica, Li and Lucier. Import it as ``import aftermarkets as am``. Three layers, and
+imports only point down:
+
+1. the model of Section 2: :mod:`~aftermarkets.valuations`, :mod:`~aftermarkets.allocation`,
+   :mod:`~aftermarkets.auctions`, :mod:`~aftermarkets.trade`, :mod:`~aftermarkets.combined`;
+2. general machinery: :mod:`~aftermarkets.montecarlo` (estimates and confidence intervals),
+   :mod:`~aftermarkets.equilibrium` (regret by deviation search, bid families),
+   :mod:`~aftermarkets.display` (rounded text for notebooks);
+3. the paper's instances: :mod:`aftermarkets.instances` (a catalogue maps Section / Example /
+   Theorem to names).
+
+The reproduction ledger, :mod:`aftermarkets.ledger`, sits on top and is not imported here.
 """
+
+from . import instances
+from .allocation import feasible_allocations, optimal_allocation, optimal_welfare, serve_in_order, welfare
+from .auctions import AuctionOutcome, discriminatory_auction, posted_price_mechanism, uniform_price_auction
+from .combined import CombinedOutcome, combined_market
+from .equilibrium import DeviationReport, best_deviation, bid_family, deviation_search
+from .instances import Example1, Example4
+from .montecarlo import Estimate, estimate, ratio_estimate
+from .trade import (
+    DefinitionCheck,
+    TakeItOrLeaveIt,
+    TradeOutcome,
+    budget_balance_gap,
+    check_trade_mechanism,
+    take_it_or_leave_it,
+    voluntary_participation_gap,
+)
 from .valuations import (
     CappedEqualRevenue,
     ExampleOneZ,
@@ -12,30 +38,42 @@ from .valuations import (
     as_step_values,
     validate_marginals,
 )
-from .allocation import optimal_allocation, optimal_welfare, welfare
-from .auctions import AuctionOutcome, discriminatory_auction, posted_price_mechanism, uniform_price_auction
-from .trade import (
-    DefinitionCheck,
-    TakeItOrLeaveIt,
-    TradeOutcome,
-    budget_balance_gap,
-    take_it_or_leave_it,
-    voluntary_participation_gap,
-)
-from .combined import CombinedOutcome, combined_market
-from .equilibrium import DeviationReport, deviation_search
-from . import paper
-from .paper import Example1, Example4
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
-    "CappedEqualRevenue", "ExampleOneZ", "StepValues", "Uniform", "as_step_values", "validate_marginals",
-    "optimal_allocation", "optimal_welfare", "welfare",
-    "AuctionOutcome", "discriminatory_auction", "posted_price_mechanism", "uniform_price_auction",
-    "DefinitionCheck", "TakeItOrLeaveIt", "TradeOutcome", "budget_balance_gap", "take_it_or_leave_it",
+    "CappedEqualRevenue",
+    "ExampleOneZ",
+    "StepValues",
+    "Uniform",
+    "as_step_values",
+    "validate_marginals",
+    "feasible_allocations",
+    "optimal_allocation",
+    "optimal_welfare",
+    "serve_in_order",
+    "welfare",
+    "AuctionOutcome",
+    "discriminatory_auction",
+    "posted_price_mechanism",
+    "uniform_price_auction",
+    "DefinitionCheck",
+    "TakeItOrLeaveIt",
+    "TradeOutcome",
+    "budget_balance_gap",
+    "check_trade_mechanism",
+    "take_it_or_leave_it",
     "voluntary_participation_gap",
-    "CombinedOutcome", "combined_market",
-    "DeviationReport", "deviation_search",
-    "paper", "Example1", "Example4",
+    "CombinedOutcome",
+    "combined_market",
+    "DeviationReport",
+    "best_deviation",
+    "bid_family",
+    "deviation_search",
+    "Estimate",
+    "estimate",
+    "ratio_estimate",
+    "instances",
+    "Example1",
+    "Example4",
 ]

@@ -21,7 +21,7 @@ import numpy as np
 from ._checks import whole_number
 from .valuations import as_step_values
 
-__all__ = ["optimal_allocation", "optimal_welfare", "welfare"]
+__all__ = ["optimal_allocation", "optimal_welfare", "welfare", "serve_in_order", "feasible_allocations"]
 
 
 def _check_m(m) -> int:
@@ -115,3 +115,54 @@ def welfare(values, allocation) -> np.ndarray:
     if np.any(x < 0):
         raise ValueError("allocation must be non-negative")
     return v.value(x).sum(axis=-1)
+
+
+def serve_in_order(requests, supply, order) -> np.ndarray:
+    """Sequential sale while supplies last: agents in ``order`` each take ``min(request, left)``.
+
+    The allocation rule shared by the posted-price mechanism (Section 2.1.2) and take-it-or-leave-it
+    resale (the seller's units are the supply).
+
+    Parameters
+    ----------
+    requests : array_like of int
+        Units each agent asks for, shape ``(..., n)``.
+    supply : int or array_like of int
+        Units available, broadcastable to the batch shape ``(...)``.
+    order : sequence of int
+        The agents served, in turn; agents not listed get nothing.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Units each agent gets, shape ``broadcast(requests, supply + (n,))``.
+
+    Examples
+    --------
+    >>> serve_in_order([3, 2, 4], 4, order=[2, 0, 1])
+    array([0, 0, 4])
+    """
+    req = np.asarray(requests, dtype=np.int64)
+    supply = np.asarray(supply, dtype=np.int64)
+    got = np.zeros(np.broadcast_shapes(req.shape, supply.shape + req.shape[-1:]), dtype=np.int64)
+    left = np.broadcast_to(supply, got.shape[:-1])
+    for i in order:  # a loop over the few agents, vectorised over samples
+        take = np.minimum(req[..., i], left)
+        got[..., i] = take
+        left = left - take
+    return got
+
+
+def feasible_allocations(n, m) -> np.ndarray:
+    """Every feasible allocation: all ``x`` in ``{0..m}^n`` with ``sum(x) <= m``, one per row.
+
+    Examples
+    --------
+    >>> feasible_allocations(2, 1)
+    array([[0, 0],
+           [0, 1],
+           [1, 0]])
+    """
+    n, m = whole_number(n, "n", 1), _check_m(m)
+    grid = np.stack(np.meshgrid(*[np.arange(m + 1)] * n, indexing="ij"), axis=-1).reshape(-1, n)
+    return grid[grid.sum(axis=1) <= m]

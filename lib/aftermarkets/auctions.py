@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .allocation import _check_m
+from ._checks import prices, unit_counts
+from .allocation import _check_m, serve_in_order
 from .valuations import as_step_values, validate_marginals
 
 __all__ = ["AuctionOutcome", "uniform_price_auction", "discriminatory_auction", "posted_price_mechanism"]
@@ -57,18 +58,6 @@ class AuctionOutcome:
         return self.payments.sum(axis=-1)
 
 
-def _check_price(value, name: str, scalar: bool = False) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}") from exc
-    if scalar and arr.ndim != 0:
-        raise ValueError(f"{name} must be a single number (one reserve for every profile), got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return arr
-
-
 def _check_order(order, n: int, name: str = "order") -> np.ndarray:
     if order is None:
         return np.arange(n)
@@ -78,11 +67,24 @@ def _check_order(order, n: int, name: str = "order") -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def _rank_bids(bids: np.ndarray, m: int, reserve: float, priority):
-    """Sort marginal bids; return (order, sorted bids, winning mask in sorted order)."""
+def _rank_bids(bids, m, reserve, priority):
+    """Check the inputs, then sort the marginal bids.
+
+    Rows shorter than ``m`` are padded with zero bids (a bidder who lists ``k < m`` marginals bids
+    0 on the rest); more than ``m`` columns is an error. Returns ``(m, bids, reserve, order,
+    sorted bids, winning mask in sorted order)``.
+    """
+    m = _check_m(m)
+    if m < 1:
+        raise ValueError("m must be at least 1 unit")
+    bids = validate_marginals(bids, name="bids")
     n, k = bids.shape[-2:]
-    if k != m:
-        raise ValueError(f"bids must have m = {m} columns (one marginal bid per unit), got {k}")
+    if k > m:
+        raise ValueError(f"bids must have at most m = {m} columns (one marginal bid per unit), got {k}")
+    if k < m:
+        bids = np.concatenate([bids, np.zeros(bids.shape[:-1] + (m - k,))], axis=-1)
+        k = m
+    reserve = float(prices(reserve, "reserve", scalar=True))
     rank = np.empty(n, dtype=np.int64)
     rank[_check_order(priority, n, "priority")] = np.arange(n)
     flat = bids.reshape(bids.shape[:-2] + (n * k,))
@@ -92,7 +94,7 @@ def _rank_bids(bids: np.ndarray, m: int, reserve: float, priority):
     sorted_bids = np.take_along_axis(flat, order, axis=-1)
     admissible = (sorted_bids > 0) & (sorted_bids >= reserve)
     wins = admissible & (np.arange(n * k) < m)
-    return order, sorted_bids, wins
+    return m, bids, reserve, order, sorted_bids, wins
 
 
 def _allocation_from(order, wins, n, k):
@@ -107,7 +109,8 @@ def uniform_price_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcome
     Parameters
     ----------
     bids : array_like
-        Marginal bids, shape ``(n, m)`` or a batch ``(S, n, m)``; each row non-increasing.
+        Marginal bids, shape ``(n, K)`` or a batch ``(S, n, K)`` with ``K <= m``; each row
+        non-increasing. Rows shorter than ``m`` are padded with zero bids.
     m : int
         Number of units for sale (``m >= 1``).
     reserve : float, optional
@@ -123,8 +126,8 @@ def uniform_price_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcome
     Raises
     ------
     ValueError
-        On bids that are not finite, non-negative and non-increasing, on a shape other than
-        ``(n, m)``, on ``m < 1`` or a negative reserve.
+        On bids that are not finite, non-negative and non-increasing, on more than ``m`` columns,
+        on ``m < 1`` or a negative reserve.
 
     Examples
     --------
@@ -132,13 +135,8 @@ def uniform_price_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcome
     >>> out.allocation, out.payments, out.price
     (array([1, 1]), array([2., 2.]), 2.0)
     """
-    m = _check_m(m)
-    if m < 1:
-        raise ValueError("m must be at least 1 unit")
-    bids = validate_marginals(bids, name="bids")
-    reserve = float(_check_price(reserve, "reserve", scalar=True))
+    m, bids, reserve, order, sorted_bids, wins = _rank_bids(bids, m, reserve, priority)
     n, k = bids.shape[-2:]
-    order, sorted_bids, wins = _rank_bids(bids, m, reserve, priority)
     highest_losing = sorted_bids[..., m] if n * k > m else np.zeros(bids.shape[:-2])
     price = np.maximum(reserve, highest_losing)
     x = _allocation_from(order, wins, n, k).sum(axis=-1)
@@ -152,7 +150,7 @@ def discriminatory_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcom
     Parameters
     ----------
     bids : array_like
-        Marginal bids, shape ``(n, m)`` or ``(S, n, m)``.
+        Marginal bids, shape ``(n, K)`` or ``(S, n, K)`` with ``K <= m`` (padded with zeros).
     m : int
         Number of units (``m >= 1``).
     reserve : float, optional
@@ -171,13 +169,8 @@ def discriminatory_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcom
     >>> out.allocation, out.payments
     (array([1, 1]), array([3., 2.]))
     """
-    m = _check_m(m)
-    if m < 1:
-        raise ValueError("m must be at least 1 unit")
-    bids = validate_marginals(bids, name="bids")
-    reserve = float(_check_price(reserve, "reserve", scalar=True))
+    m, bids, reserve, order, _, wins = _rank_bids(bids, m, reserve, priority)
     n, k = bids.shape[-2:]
-    order, _, wins = _rank_bids(bids, m, reserve, priority)
     won = _allocation_from(order, wins, n, k)
     return AuctionOutcome(won.sum(axis=-1), np.sum(bids * won, axis=-1), None)
 
@@ -211,20 +204,14 @@ def posted_price_mechanism(values, m, price, order=None, quantities=None) -> Auc
     """
     m = _check_m(m)
     v = as_step_values(values)
-    p = _check_price(price, "price")
+    p = prices(price, "price")
     order = _check_order(order, v.n)
     if quantities is None:
         want = v.units_at_least(p)
     else:
-        want = np.asarray(quantities)
-        if want.shape[-1:] != (v.n,) or np.any(want < 0) or np.any(want != np.round(want)):
-            raise ValueError(f"quantities must be non-negative whole numbers, one per agent ({v.n}), got {quantities!r}")
-        want = np.broadcast_to(want.astype(np.int64), v.batch_shape + (v.n,))
-    x = np.zeros(np.broadcast_shapes(want.shape, p.shape + (v.n,)), dtype=np.int64)
-    remaining = np.full(x.shape[:-1], m, dtype=np.int64)
-    for i in order:  # a loop over the n buyers, vectorised over samples
-        got = np.minimum(want[..., i], remaining)
-        x[..., i] = got
-        remaining = remaining - got
+        want = unit_counts(quantities, "quantities")
+        if want.shape[-1:] != (v.n,):
+            raise ValueError(f"quantities must give one whole number per agent ({v.n}), got {quantities!r}")
+    x = serve_in_order(want, np.full(np.broadcast_shapes(v.batch_shape, p.shape), m), order)
     payments = x * p[..., None]
     return AuctionOutcome(x, payments, float(p) if p.ndim == 0 else p)

@@ -16,11 +16,14 @@ is how Gambit's tests and QuantEcon's ``is_best_response(..., tol)`` treat equil
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
 from typing import Callable, Iterable
 
 import numpy as np
 
-__all__ = ["DeviationReport", "deviation_search"]
+from ._checks import whole_number
+
+__all__ = ["DeviationReport", "deviation_search", "best_deviation", "bid_family"]
 
 
 @dataclass(frozen=True)
@@ -97,3 +100,80 @@ def deviation_search(utility: Callable, prescribed, alternatives: Iterable, agen
     if count == 0:
         raise ValueError("alternatives must contain at least one action")
     return DeviationReport(agent, base, best, best_alt, count)
+
+
+def best_deviation(prescribed_utility, alternative_utilities, alternatives, agent=None) -> DeviationReport:
+    """:func:`deviation_search` for utilities computed in one batch.
+
+    Parameters
+    ----------
+    prescribed_utility : float
+        Expected utility of the equilibrium action.
+    alternative_utilities : array_like
+        Expected utility of each alternative, shape ``(K,)``.
+    alternatives : sequence
+        The ``K`` alternatives (``best_action`` is taken from here).
+    agent : object, optional
+        Label stored in the report.
+
+    Returns
+    -------
+    DeviationReport
+
+    Examples
+    --------
+    >>> r = best_deviation(1.0, [0.5, 1.25], ["low", "high"], agent="A")
+    >>> r.best_gain, r.best_action
+    (0.25, 'high')
+    """
+    u = np.asarray(alternative_utilities, dtype=float)
+    if u.shape != (len(alternatives),):
+        raise ValueError(f"need one utility per alternative ({len(alternatives)}), got shape {u.shape}")
+    rep = deviation_search(lambda k: u[k] if k >= 0 else prescribed_utility, -1, range(len(u)), agent)
+    return DeviationReport(agent, rep.equilibrium_utility, rep.best_gain, alternatives[rep.best_action], rep.checked)
+
+
+def bid_family(m, levels, quantities=None, two_level=True) -> np.ndarray:
+    """A family of standard bids: one level on ``k`` units, or two levels ``x1 > x2``.
+
+    Parameters
+    ----------
+    m : int
+        Units (length of each bid vector).
+    levels : sequence of float
+        Positive bid levels.
+    quantities : sequence of int, optional
+        Unit counts to use (default: all of ``1..m`` when ``m <= 12``, else a spread including
+        ``1..4`` and ``m-4..m``).
+    two_level : bool
+        Also include bids ``x1`` on ``k1`` units then ``x2 < x1`` on ``k2`` units.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(S, m)``, distinct non-increasing rows, including the all-zero bid.
+
+    Examples
+    --------
+    >>> bid_family(2, levels=(1.0, 2.0), two_level=False)
+    array([[0., 0.],
+           [1., 0.],
+           [1., 1.],
+           [2., 0.],
+           [2., 2.]])
+    """
+    m = whole_number(m, "m", 1)
+    lv = sorted({float(x) for x in levels})
+    if not lv or lv[0] <= 0 or not all(math.isfinite(x) for x in lv):
+        raise ValueError(f"levels must be finite and positive, got {levels!r}")
+    if quantities is None:
+        quantities = range(1, m + 1) if m <= 12 else sorted({1, 2, 3, 4, m // 2, m - 4, m - 3, m - 2, m - 1, m})
+    ks = sorted({int(k) for k in quantities if 1 <= int(k) <= m})
+    steps = [(x, k, 0.0, 0) for x in lv for k in ks]
+    if two_level:
+        steps += [(x1, k1, x2, k2) for i, x1 in enumerate(lv) for x2 in lv[:i] for k1 in ks for k2 in ks if k1 + k2 <= m]
+    rows = np.zeros((len(steps) + 1, m))
+    units = np.arange(m)
+    for r, (x1, k1, x2, k2) in enumerate(steps, start=1):
+        rows[r] = np.where(units < k1, x1, np.where(units < k1 + k2, x2, 0.0))
+    return np.unique(rows, axis=0)

@@ -24,6 +24,8 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ._checks import prices, unit_counts
+from .allocation import serve_in_order
 from .valuations import StepValues, as_step_values
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "DefinitionCheck",
     "voluntary_participation_gap",
     "budget_balance_gap",
+    "check_trade_mechanism",
 ]
 
 
@@ -52,11 +55,12 @@ class TradeOutcome:
     payments: np.ndarray
 
 
-def _check_holdings(holdings, v: StepValues) -> np.ndarray:
-    h = np.asarray(holdings)
-    if h.shape[-1:] != (v.n,) or np.any(h < 0) or np.any(h != np.round(h)):
-        raise ValueError(f"holdings must be non-negative whole numbers, one per agent ({v.n}), got shape {h.shape}")
-    return np.broadcast_to(h.astype(np.int64), np.broadcast_shapes(h.shape, v.batch_shape + (v.n,)))
+def _holdings(holdings, v: StepValues) -> np.ndarray:
+    """Holdings as whole numbers, one per agent, broadcast to the valuation batch."""
+    h = unit_counts(holdings, "holdings")
+    if h.shape[-1:] != (v.n,):
+        raise ValueError(f"holdings must give one whole number per agent ({v.n}), got shape {h.shape}")
+    return np.broadcast_to(h, np.broadcast_shapes(h.shape, v.batch_shape + (v.n,)))
 
 
 def take_it_or_leave_it(values, holdings, seller, price, order=None, quantity=None, requests=None) -> TradeOutcome:
@@ -99,36 +103,28 @@ def take_it_or_leave_it(values, holdings, seller, price, order=None, quantity=No
     (array([2, 4, 0]), array([ 1.,  3., -4.]))
     """
     v = as_step_values(values)
-    h = _check_holdings(holdings, v)
+    h = _holdings(holdings, v)
     n = v.n
     if isinstance(seller, (bool, np.bool_)) or not (isinstance(seller, (int, np.integer)) and 0 <= seller < n):
         raise ValueError(f"seller must be an agent index in 0..{n - 1}, got {seller!r}")
-    p = np.asarray(price, dtype=float)
-    if not np.all(np.isfinite(p)) or np.any(p < 0):
-        raise ValueError(f"price must be finite and >= 0, got {price!r}")
+    p = prices(price, "price")
     buyers = [i for i in range(n) if i != seller] if order is None else [int(i) for i in order]
     if seller in buyers or len(set(buyers)) != len(buyers) or any(not 0 <= i < n for i in buyers):
         raise ValueError(f"order must list distinct agent indices other than the seller {seller}, got {order!r}")
     batch = np.broadcast_shapes(h.shape[:-1], p.shape)
+    offered = h[..., seller]
     if quantity is not None:
-        q = np.asarray(quantity)
-        if np.any(q < 0) or np.any(q != np.round(q)):
-            raise ValueError(f"quantity offered must be a non-negative whole number of units, got {quantity!r}")
-    offered = h[..., seller] if quantity is None else np.minimum(np.asarray(quantity).astype(np.int64), h[..., seller])
-    remaining = np.broadcast_to(offered, batch).astype(np.int64)
+        offered = np.minimum(unit_counts(quantity, "quantity offered"), offered)
     if requests is None:
         want = np.clip(v.units_at_least(p) - h, 0, None)
     else:
         req = np.asarray(requests)
-        others = [i for i in range(n) if i != seller]
-        if req.shape[-1:] != (n,) or np.any(req[..., others] < 0) or np.any(req[..., others] != np.round(req[..., others])):
-            raise ValueError(f"requests must be non-negative whole numbers, one per agent ({n}), got {requests!r}")
-        want = np.broadcast_to(req.astype(np.int64), batch + (n,))
-    bought = np.zeros(np.broadcast_shapes(want.shape, batch + (n,)), dtype=np.int64)
-    for i in buyers:  # loop over the few buyers; vectorised over samples
-        got = np.minimum(want[..., i], remaining)
-        bought[..., i] = got
-        remaining = remaining - got
+        if req.shape[-1:] != (n,):
+            raise ValueError(f"requests must give one whole number per agent ({n}), got shape {req.shape}")
+        want = np.array(np.broadcast_to(req, np.broadcast_shapes(req.shape, batch + (n,))))
+        want[..., seller] = 0  # the seller's own entry is ignored
+        want = unit_counts(want, "requests")
+    bought = serve_in_order(want, np.broadcast_to(offered, batch), buyers)
     sold = bought.sum(axis=-1)
     bought[..., seller] = -sold
     payments = bought * p[..., None]
@@ -179,10 +175,10 @@ class TakeItOrLeaveIt:
         v = as_step_values(values)
         offer = actions[self.seller]
         if offer is None:
-            h = _check_holdings(holdings, v)
+            h = _holdings(holdings, v)
             return TradeOutcome(h.copy(), np.zeros(h.shape))
         price, quantity = offer
-        h = _check_holdings(holdings, v)
+        h = _holdings(holdings, v)
         demand = np.clip(v.units_at_least(price) - h, 0, None)
         req = np.array(demand)
         for i, a in enumerate(actions):
@@ -276,3 +272,38 @@ def budget_balance_gap(mechanism: Callable, values, holdings, profiles: Iterable
         if total < worst:
             worst, witness = total, tuple(prof)
     return DefinitionCheck(worst, witness, checked)
+
+
+def check_trade_mechanism(mechanism: Callable, instances: Iterable, profiles: Sequence) -> tuple:
+    """Definitions 1 and 2 on every ``(values, holdings)`` instance and every action profile.
+
+    Parameters
+    ----------
+    mechanism : callable
+        ``mechanism(values, holdings, actions) -> TradeOutcome`` with an ``opt_out(i)`` method.
+    instances : iterable of (values, holdings)
+        Valuation profiles and initial allocations to try.
+    profiles : sequence of sequences
+        Action profiles (one action per agent), tried on every instance.
+
+    Returns
+    -------
+    tuple of DefinitionCheck
+        ``(voluntary participation, weak budget balance)``, each the worst over all instances;
+        a witness is ``(instance index, witness of the instance)``.
+
+    Examples
+    --------
+    >>> vp, bb = check_trade_mechanism(TakeItOrLeaveIt(seller=1), [([[2.0], [0.0]], [0, 1])],
+    ...                                [("demand", (1.5, None)), (0, (1.5, None))])
+    >>> vp.holds(), bb.holds(), vp.checked, bb.checked
+    (True, True, 4, 2)
+    """
+    worst = [DefinitionCheck(np.inf, None, 0), DefinitionCheck(np.inf, None, 0)]
+    for k, (values, holdings) in enumerate(instances):
+        for d, check in enumerate((voluntary_participation_gap, budget_balance_gap)):
+            c = check(mechanism, values, holdings, profiles)
+            best = c if c.worst < worst[d].worst else worst[d]
+            witness = (k, c.witness) if best is c else best.witness
+            worst[d] = DefinitionCheck(best.worst, witness, worst[d].checked + c.checked)
+    return tuple(worst)

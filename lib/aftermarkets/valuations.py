@@ -35,8 +35,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import functools
+
 import numpy as np
 import sympy as sp
+
+from ._checks import generator, probabilities
 
 __all__ = [
     "validate_marginals",
@@ -231,17 +235,6 @@ def as_step_values(values) -> StepValues:
     return StepValues(arr, np.ones(arr.shape[-2:], dtype=np.int64))
 
 
-def _check_u(u) -> np.ndarray:
-    u = np.asarray(u, dtype=float)
-    if np.any(~(u >= 0) | ~(u <= 1)):
-        raise ValueError("ppf needs probabilities u in [0, 1]")
-    return u
-
-
-def _rng(seed):
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
 @dataclass(frozen=True)
 class Uniform:
     """Uniform distribution on ``[low, high]``.
@@ -261,15 +254,19 @@ class Uniform:
 
     def sample(self, size, seed=None) -> np.ndarray:
         """Draw ``size`` samples with ``numpy.random.default_rng(seed)`` (or a Generator)."""
-        return _rng(seed).uniform(self.low, self.high, size)
+        return generator(seed).uniform(self.low, self.high, size)
 
     def ppf(self, u) -> np.ndarray:
         """Inverse CDF at ``u`` in ``[0, 1]``."""
-        return self.low + (self.high - self.low) * _check_u(u)
+        return self.low + (self.high - self.low) * probabilities(u, "ppf needs u")
 
     def cdf(self, x) -> np.ndarray:
         """CDF at ``x`` (vectorised)."""
         return np.clip((np.asarray(x, dtype=float) - self.low) / (self.high - self.low), 0.0, 1.0)
+
+    def survival(self, x) -> np.ndarray:
+        r""":math:`\Pr[X \ge x]` (vectorised)."""
+        return np.clip((self.high - np.asarray(x, dtype=float)) / (self.high - self.low), 0.0, 1.0)
 
     def cdf_sympy(self, x=sp.Symbol("x", real=True)) -> sp.Expr:
         """The CDF as a sympy ``Piecewise`` in ``x``."""
@@ -313,7 +310,7 @@ class ExampleOneZ:
 
     def ppf(self, u) -> np.ndarray:
         """Inverse CDF at ``u`` in ``[0, 1]`` (vectorised)."""
-        u = _check_u(u)
+        u = probabilities(u, "ppf needs u")
         knee = 1.0 - 1.0 / (2 * self.m)
         with np.errstate(divide="ignore", invalid="ignore"):
             low = (1.0 / (1.0 - u) - 1.0) / (2 * self.m - 1)
@@ -321,14 +318,32 @@ class ExampleOneZ:
 
     def sample(self, size, seed=None) -> np.ndarray:
         """Draw ``size`` samples by inversion with ``numpy.random.default_rng(seed)``."""
-        return self.ppf(_rng(seed).random(size))
+        return self.ppf(generator(seed).random(size))
+
+    def survival(self, p) -> np.ndarray:
+        r""":math:`S(p) = \Pr[z \ge p] = 1 - F_B(p)` (vectorised; no atom, so also :math:`\Pr[z > p]`).
+
+        :math:`1/(1 + (2m-1)p)` on :math:`[0, 1)`, :math:`1 + \frac{1}{2m} - p` on
+        :math:`[1, 1 + \frac{1}{2m}]`, 1 below 0 and 0 above the support.
+        """
+        p = np.asarray(p, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            low = 1.0 / (1.0 + (2 * self.m - 1) * np.clip(p, 0.0, None))
+        out = np.where(p < 1.0, low, np.clip(self.top - p, 0.0, 1.0))
+        return np.where(p <= 0.0, 1.0, out)
 
     def cdf(self, z) -> np.ndarray:
-        """CDF at ``z`` (vectorised)."""
-        z = np.asarray(z, dtype=float)
-        zc = np.clip(z, 0.0, None)
-        out = np.where(z < 1.0, 1.0 - 1.0 / (1.0 + (2 * self.m - 1) * zc), z - 1.0 / (2 * self.m))
-        return np.clip(np.where(z < 0, 0.0, out), 0.0, 1.0)
+        """CDF at ``z`` (vectorised): ``1 - survival(z)``."""
+        return 1.0 - self.survival(z)
+
+    def tail_integral(self, p) -> np.ndarray:
+        r""":math:`\int_p^\infty S(t)\,dt`, so that :math:`\mathbb{E}[z\,\mathbf{1}\{z \ge p\}] = p\,S(p) +`
+        this, and ``tail_integral(0)`` is :math:`\mathbb{E}[z]` (vectorised, ``p >= 0``)."""
+        p = np.asarray(p, dtype=float)
+        h = 1.0 / (2 * self.m)
+        c = 2 * self.m - 1
+        low = (np.log(2 * self.m) - np.log1p(c * np.clip(p, 0.0, 1.0))) / c + h * h / 2
+        return np.where(p < 1.0, low, np.clip(self.top - p, 0.0, None) ** 2 / 2)
 
     def cdf_sympy(self, z=sp.Symbol("z", real=True), m=None) -> sp.Expr:
         """The CDF as a sympy ``Piecewise``; pass a symbol as ``m`` to keep it symbolic."""
@@ -340,10 +355,24 @@ class ExampleOneZ:
             (1, True),
         )
 
+    @staticmethod
+    def mean_sympy(m) -> sp.Expr:
+        r""":math:`\mathbb{E}[z] = \frac{\ln 2m}{2m-1} + \frac{1}{8m^2}` as a sympy expression in ``m``.
+
+        The integral of :math:`1 - F_B`: :math:`\int_0^1 \frac{dz}{1 + (2m-1)z} = \frac{\ln 2m}{2m-1}`
+        plus :math:`\int_1^{1 + h} (1 + h - z)\,dz = h^2/2` with :math:`h = 1/(2m)`.
+        """
+        return sp.log(2 * m) / (2 * m - 1) + 1 / (8 * m**2)
+
     def mean(self) -> float:
-        r""":math:`\mathbb{E}[z] = \frac{\ln 2m}{2m-1} + \frac{1}{8m^2}` (exact)."""
-        m = self.m
-        return np.log(2 * m) / (2 * m - 1) + 1.0 / (8 * m * m)
+        r""":math:`\mathbb{E}[z]`, the float value of :meth:`mean_sympy`."""
+        return float(_fb_mean()(self.m))
+
+
+@functools.cache
+def _fb_mean():
+    m = sp.Symbol("m", positive=True)
+    return sp.lambdify(m, ExampleOneZ.mean_sympy(m), "math")
 
 
 @dataclass(frozen=True)
@@ -367,14 +396,14 @@ class CappedEqualRevenue:
 
     def ppf(self, u) -> np.ndarray:
         """Inverse CDF (left-continuous) at ``u`` in ``[0, 1]``."""
-        u = _check_u(u)
+        u = probabilities(u, "ppf needs u")
         with np.errstate(divide="ignore"):
             z = 1.0 / (1.0 - u)
         return np.minimum(z, self.H)
 
     def sample(self, size, seed=None) -> np.ndarray:
         """Draw ``size`` samples by inversion with ``numpy.random.default_rng(seed)``."""
-        return self.ppf(_rng(seed).random(size))
+        return self.ppf(generator(seed).random(size))
 
     def cdf(self, z) -> np.ndarray:
         """CDF at ``z`` (vectorised)."""

@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
-from aftermarkets import claims
+from aftermarkets import ledger
+from aftermarkets.ledger import registry
 
-CLAIMS = claims.all_claims()
+CLAIMS = ledger.all_claims()
 
 
 def test_ledger_is_not_empty():
@@ -23,13 +24,13 @@ def test_ids_are_unique_and_well_formed():
     assert len(ids) == len(set(ids))
     for c in CLAIMS:
         assert c.source and c.statement and c.paper and c.chapter, c.id
-        assert c.status in claims.STATUSES
+        assert c.status in ledger.STATUSES
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
 def test_claim_recomputes_to_its_declared_status(claim):
     """Recompute the claim from the library; its computed status must equal the declared one."""
-    row = claims.evaluate(claim)
+    row = ledger.evaluate(claim)
     assert row["reproduced"].strip(), f"{claim.id}: empty finding"
     assert row["status"] == row["declared"], (
         f"{claim.id}: the computation now says {row['status']!r} ({row['reproduced']}), "
@@ -40,14 +41,14 @@ def test_claim_recomputes_to_its_declared_status(claim):
 def test_register_rejects_bad_status_and_duplicates():
     """The registry refuses unknown statuses and duplicate ids."""
     with pytest.raises(ValueError, match="status"):
-        claims.register("x", "s", "t", "p", "maybe", "c")
+        registry.register("x", "s", "t", "p", "maybe", "c")
     with pytest.raises(ValueError, match="registered twice"):
-        claims.register(CLAIMS[0].id, "s", "t", "p", "pending", "c")(lambda: None)
+        registry.register(CLAIMS[0].id, "s", "t", "p", "pending", "c")(lambda: None)
 
 
 def test_command_line_json():
-    """`python -m aftermarkets.claims --json` prints every claim and exits 0."""
-    out = subprocess.run([sys.executable, "-m", "aftermarkets.claims", "--json"], capture_output=True, text=True, check=True)
+    """`python -m aftermarkets.ledger --json` prints every claim and exits 0."""
+    out = subprocess.run([sys.executable, "-m", "aftermarkets.ledger", "--json"], capture_output=True, text=True, check=True)
     rows = json.loads(out.stdout)
     assert [r["id"] for r in rows] == [c.id for c in CLAIMS]
     assert {"id", "source", "statement", "paper", "reproduced", "status"} <= set(rows[0])

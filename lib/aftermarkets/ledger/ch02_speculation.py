@@ -30,8 +30,9 @@ import numpy as np
 import sympy as sp
 from scipy import integrate
 
-from ..claims import Evaluation, register, verdict
-from ..paper import Example1, Example4, bid_family
+from .registry import Evaluation, register, verdict
+from ..instances import Example1, Example4
+from ..equilibrium import bid_family
 
 CHAPTER = "02_uniform_price_speculation"
 TOL = 1e-9

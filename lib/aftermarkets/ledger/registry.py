@@ -1,4 +1,4 @@
-r"""The reproduction ledger: every claim of the paper that the book reproduces.
+r"""The ledger's registry: claims, their evaluations and statuses. Imports nothing from the package.
 
 Each entry names its source in the paper ("Example 1", "Proposition 1", ...), states the claim,
 records what the paper says (its value or bound) and carries a function that recomputes the
@@ -9,19 +9,17 @@ claim from the library and returns what was found and a status:
 * ``disagrees`` — the computation contradicts the statement (the book explains where);
 * ``pending`` — not yet reproduced.
 
-The declared status is part of the entry; ``tests/test_claims.py`` recomputes every entry and
-fails when the computation no longer yields the declared status. Run
-``python -m aftermarkets.claims`` for a table or ``--json`` for machines.
+The declared status is part of the entry; ``tests/test_ledger.py`` recomputes every entry and
+fails when the computation no longer yields the declared status. The chapters' claim modules
+(``ch01_model``, ``ch02_speculation``, ...) register into this module when
+:mod:`aftermarkets.ledger` imports them.
 """
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
-__all__ = ["Claim", "Evaluation", "STATUSES", "register", "verdict", "all_claims", "evaluate", "ledger", "main"]
+__all__ = ["Claim", "Evaluation", "STATUSES", "register", "verdict", "registered", "evaluate"]
 
 STATUSES = ("reproduced", "refined", "disagrees", "pending")
 
@@ -119,10 +117,8 @@ def register(id: str, source: str, statement: str, paper: str, status: str, chap
     return deco
 
 
-def all_claims() -> list[Claim]:
-    """Every registered claim, in registration order (loads the ledger entries)."""
-    from . import ledger as _entries  # noqa: F401  (registers on import)
-
+def registered() -> list[Claim]:
+    """Every claim registered so far, in registration order."""
     return list(_REGISTRY.values())
 
 
@@ -145,35 +141,3 @@ def evaluate(claim: Claim) -> dict:
         "declared": claim.status,
         "chapter": claim.chapter,
     }
-
-
-def ledger() -> list[dict]:
-    """Evaluate every claim; a list of ledger rows."""
-    return [evaluate(c) for c in all_claims()]
-
-
-def main(argv=None) -> int:
-    """Command line: print the ledger (``--json`` for JSON). Exit 1 if a status disagrees with
-    its declaration."""
-    parser = argparse.ArgumentParser(prog="python -m aftermarkets.claims", description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    args = parser.parse_args(argv)
-    rows = ledger()
-    if args.json:
-        json.dump(rows, sys.stdout, indent=2)
-        print()
-    else:
-        width = max(len(r["id"]) for r in rows) if rows else 2
-        for r in rows:
-            print(f"{r['id']:<{width}}  {r['status']:<10}  {r['source']}: {r['reproduced']}")
-        counts = {s: sum(r["status"] == s for r in rows) for s in STATUSES}
-        print(", ".join(f"{v} {k}" for k, v in counts.items()))
-    return int(any(r["status"] != r["declared"] for r in rows))
-
-
-if __name__ == "__main__":
-    # Run as `python -m aftermarkets.claims`, this file is the module `__main__`, whose registry is
-    # not the one the ledger entries register into (`aftermarkets.claims`): use the package's.
-    from aftermarkets.claims import main as _package_main
-
-    raise SystemExit(_package_main())

@@ -1,0 +1,33 @@
+"""``python -m aftermarkets.ledger``: print the reproduction ledger (``--json`` for machines).
+
+Exits 1 if a computed status differs from the status the ledger declares.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import STATUSES, ledger
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m aftermarkets.ledger", description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    rows = ledger()
+    if args.json:
+        json.dump(rows, sys.stdout, indent=2)
+        print()
+    else:
+        width = max(len(r["id"]) for r in rows) if rows else 2
+        for r in rows:
+            print(f"{r['id']:<{width}}  {r['status']:<10}  {r['source']}: {r['reproduced']}")
+        counts = {s: sum(r["status"] == s for r in rows) for s in STATUSES}
+        print(", ".join(f"{v} {k}" for k, v in counts.items()))
+    return int(any(r["status"] != r["declared"] for r in rows))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
