@@ -5,6 +5,7 @@ Usage: python scripts/execute_notebooks.py book/01_model.ipynb [more.ipynb ...]
 Timing metadata is not recorded and kernel/language metadata is normalised, so re-running an
 unchanged notebook leaves `git diff` empty apart from figure bytes.
 """
+
 from __future__ import annotations
 
 import sys
@@ -20,8 +21,13 @@ KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3
 def execute(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     elapsed = time.perf_counter() - start
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
     for cell in nb.cells:

@@ -6,6 +6,7 @@ per-example deadline (the first call of a numpy routine can be slow), and no exa
 (nothing is written into the repository). Select another profile with
 ``HYPOTHESIS_PROFILE=<name>``; ``aftermarkets-thorough`` runs ten times more examples.
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Marginals are drawn from a mix of a few small integers (so that ties, zeros and bids equal to a
 reserve are frequent) and arbitrary floats in ``[0, 10]``, then sorted into non-increasing rows.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -3,16 +3,16 @@
 Section 2.1.1 of the paper: :math:`\\mathrm{Wel}(\\mathbf{v}) = \\max_{\\sum_i x_i \\le m}
 \\sum_i v_i(x_i)`. The library computes it greedily; here it is compared with brute force.
 """
+
 from __future__ import annotations
 
 import itertools
 
+import aftermarkets as am
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import aftermarkets as am
 from strategies import marginals, step_values
 
 
@@ -35,7 +35,9 @@ def _brute_force(values: np.ndarray, m: int):
 def test_optimal_welfare_equals_brute_force(values, m):
     """Wel(v) (Section 2.1.1) from the greedy rule equals the maximum over all feasible
     allocations found by enumeration (n <= 3, m <= 5, K columns possibly != m)."""
-    assert float(am.optimal_welfare(values, m)) == pytest.approx(_brute_force(values, m), rel=1e-12, abs=1e-12)
+    assert float(am.optimal_welfare(values, m)) == pytest.approx(
+        _brute_force(values, m), rel=1e-12, abs=1e-12
+    )
 
 
 @given(marginals(max_n=3, max_k=6), st.integers(0, 5))
@@ -46,7 +48,9 @@ def test_optimal_allocation_is_feasible_and_optimal(values, m):
     assert x.shape == (values.shape[0],)
     assert np.issubdtype(x.dtype, np.integer)
     assert np.all(x >= 0) and x.sum() <= m
-    assert float(am.welfare(values, x)) == pytest.approx(float(am.optimal_welfare(values, m)), rel=1e-12, abs=1e-12)
+    assert float(am.welfare(values, x)) == pytest.approx(
+        float(am.optimal_welfare(values, m)), rel=1e-12, abs=1e-12
+    )
     for i, q in enumerate(x):
         if q:
             assert values[i, q - 1] > 0  # the last (smallest) unit given to i has positive value

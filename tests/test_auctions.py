@@ -5,14 +5,14 @@ highest marginal bids win; uniform price = highest losing bid; discriminatory = 
 bids; posted price = buyers approached in a fixed order) and Section 6's per-unit reserve. The
 properties are those listed in issue 2, item 7.
 """
+
 from __future__ import annotations
 
+import aftermarkets as am
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import aftermarkets as am
 from strategies import PRICE, marginals, non_increasing, permutation
 
 # --------------------------------------------------------------------------- helpers
@@ -93,7 +93,7 @@ def test_uniform_price_between_highest_losing_and_lowest_winning(case):
     out = am.uniform_price_auction(bids, m, reserve=reserve, priority=priority)
     x = out.allocation
     won = winning_bids(bids, x)
-    lost = np.concatenate([bids[i, x[i]:] for i in range(len(x))])
+    lost = np.concatenate([bids[i, x[i] :] for i in range(len(x))])
     hlb = lost.max() if lost.size else 0.0
     assert out.price >= hlb
     assert out.price >= reserve
@@ -114,7 +114,7 @@ def test_payments_never_exceed_bids_and_discriminatory_dominates(case):
     dis = am.discriminatory_auction(bids, m, reserve=reserve, priority=priority)
     np.testing.assert_array_equal(uni.allocation, dis.allocation)
     assert dis.price is None
-    bid_sums = np.array([bids[i, : x].sum() for i, x in enumerate(dis.allocation)])
+    bid_sums = np.array([bids[i, :x].sum() for i, x in enumerate(dis.allocation)])
     np.testing.assert_allclose(dis.payments, bid_sums, rtol=1e-12, atol=0)
     assert np.all(dis.payments >= uni.payments - 1e-12 * (1 + bid_sums))
     assert np.all(uni.payments <= bid_sums + 1e-12 * (1 + bid_sums))
@@ -311,7 +311,9 @@ def test_posted_price_docstring_and_order():
     np.testing.assert_array_equal(out.allocation, [0, 2])
 
 
-@given(st.integers(1, 5).flatmap(lambda s: marginals(batch=s, max_n=3, max_k=4)), st.integers(0, 6), st.data())
+@given(
+    st.integers(1, 5).flatmap(lambda s: marginals(batch=s, max_n=3, max_k=4)), st.integers(0, 6), st.data()
+)
 def test_posted_price_batched_equals_loop(values, m, data):
     """A batch of profiles, with one price per profile, gives the outcomes of separate calls."""
     S, n, _ = values.shape

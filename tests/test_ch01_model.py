@@ -6,6 +6,7 @@ same number. Claims that the reproduction ledger already recomputes (greedy opti
 1 and 2, the accounting identity, footnote 5's regret, dominance and welfare ratio) live in
 ``aftermarkets/ledger/model.py`` and are tested by ``tests/test_claims.py``.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -15,10 +16,9 @@ import re
 from fractions import Fraction
 from pathlib import Path
 
+import aftermarkets as am
 import numpy as np
 import pytest
-
-import aftermarkets as am
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "01_model.ipynb"
 GLUE_MIME = "application/papermill.record/text/plain"
@@ -132,7 +132,9 @@ def test_trade_grid_counts_and_violations():
     # recompute the two violations directly
     v = am.StepValues([[3.0, 1.5, 0.0], [2.5, 0.6, 0.0], [1.0, 0.0, 0.0]], [[1, 1, 2], [1, 1, 2], [4, 0, 0]])
     forced = am.take_it_or_leave_it(v, [1, 1, 2], seller=2, price=0.1, requests=[0, 2, 0])
-    assert float(v.value(forced.allocation)[2] - forced.payments[2] - v.value([1, 1, 2])[2]) == pytest.approx(-1.8)
+    assert float(v.value(forced.allocation)[2] - forced.payments[2] - v.value([1, 1, 2])[2]) == pytest.approx(
+        -1.8
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,16 +151,32 @@ def test_combined_worked_run():
     v = am.StepValues([[3.0, 1.5, 0.0], [2.5, 0.6, 0.0], [0.0, 0.0, 0.0]], COUNTS3)
     auction = am.uniform_price_auction(CM_BIDS, M)
     assert auction.price == 0.5 and auction.allocation.tolist() == [1, 1, 2]
-    revenue = {q: -float(am.take_it_or_leave_it(v, auction.allocation, 2, q, order=[0, 1]).payments[2]) for q in (0.6, 1.5)}
+    revenue = {
+        q: -float(am.take_it_or_leave_it(v, auction.allocation, 2, q, order=[0, 1]).payments[2])
+        for q in (0.6, 1.5)
+    }
     assert revenue == pytest.approx({0.6: 1.2, 1.5: 1.5})
     run = am.combined_market(v, auction, lambda vv, h: am.take_it_or_leave_it(vv, h, 2, 1.5, order=[0, 1]))
     assert run.allocation.tolist() == [2, 1, 1]
     assert np.allclose(run.utilities, [2.5, 2.0, 0.5])
     assert float(run.welfare) == pytest.approx(7.0) and float(am.optimal_welfare(v, M)) == pytest.approx(7.6)
-    assert glued_float("cm_price") == 0.5 and GLUED["cm_alloc"] == "(1, 1, 2)" and glued_float("cm_C_paid") == 1.0
-    assert glued_float("cm_q") == 1.5 and GLUED["cm_final"] == "(2, 1, 1)" and GLUED["cm_util"] == "(2.5, 2, 0.5)"
-    assert (glued_float("cm_welfare"), glued_float("cm_surplus"), glued_float("cm_revenue"),
-            glued_float("cm_trade_surplus"), glued_float("cm_opt")) == (7.0, 5.0, 2.0, 0.0, 7.6)
+    assert (
+        glued_float("cm_price") == 0.5
+        and GLUED["cm_alloc"] == "(1, 1, 2)"
+        and glued_float("cm_C_paid") == 1.0
+    )
+    assert (
+        glued_float("cm_q") == 1.5
+        and GLUED["cm_final"] == "(2, 1, 1)"
+        and GLUED["cm_util"] == "(2.5, 2, 0.5)"
+    )
+    assert (
+        glued_float("cm_welfare"),
+        glued_float("cm_surplus"),
+        glued_float("cm_revenue"),
+        glued_float("cm_trade_surplus"),
+        glued_float("cm_opt"),
+    ) == (7.0, 5.0, 2.0, 0.0, 7.6)
 
 
 def test_combined_monte_carlo_exact_values():
@@ -185,8 +203,11 @@ def test_combined_monte_carlo_independent_seed():
     levels[:, 0, 0], levels[:, 0, 1] = 3.0, rng.uniform(0.5, 2.0, S)
     levels[:, 1, 0], levels[:, 1, 1] = 2.5, rng.uniform(0.0, 1.5, S)
     v = am.StepValues(levels, COUNTS3)
-    out = am.combined_market(v, am.uniform_price_auction(CM_BIDS, M),
-                             lambda vv, h: am.take_it_or_leave_it(vv, h, 2, 0.875, order=[0, 1]))
+    out = am.combined_market(
+        v,
+        am.uniform_price_auction(CM_BIDS, M),
+        lambda vv, h: am.take_it_or_leave_it(vv, h, 2, 0.875, order=[0, 1]),
+    )
     se = out.welfare.std(ddof=1) / np.sqrt(S)
     assert abs(out.welfare.mean() - 679 / 96) < 4 * se
 
@@ -203,8 +224,8 @@ def test_footnote5_numbers():
     assert glued_float("fn5_spa_regret") == 0.0
     assert GLUED["fn5_opt"] == "12/5" and GLUED["fn5_ratio"] == "8/5" and glued_float("fn5_ratio_f") == 1.6
     S = int(GLUED["fn5_S"])
-    assert abs(glued_float("fn5_opt_mc") - 2.4) < 4 * 0.5 / math.sqrt(S)       # sd of the top-3 sum < 0.5
-    assert abs(glued_float("fn5_eq_mc") - 1.5) < 4 * 0.5 / math.sqrt(S)        # sd of a sum of 3 uniforms = 0.5
+    assert abs(glued_float("fn5_opt_mc") - 2.4) < 4 * 0.5 / math.sqrt(S)  # sd of the top-3 sum < 0.5
+    assert abs(glued_float("fn5_eq_mc") - 1.5) < 4 * 0.5 / math.sqrt(S)  # sd of a sum of 3 uniforms = 0.5
     assert abs(glued_float("fn5_spa_eq") - 0.5) < 4 * math.sqrt(1 / 12) / math.sqrt(S)
     assert abs(glued_float("fn5_spa_opt") - 0.75) < 4 * math.sqrt(3 / 80) / math.sqrt(S)
 

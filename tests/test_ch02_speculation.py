@@ -6,34 +6,28 @@ Library behaviour is tested in ``test_example1.py``, ``test_resale.py``, ``test_
 the chapter's labels; :func:`test_cited_labels_exist` checks every cited label exists.
 """
 
-
 from __future__ import annotations
 
 import json
 import math
 import re
-import time
 from pathlib import Path
 
+import aftermarkets as am
 import numpy as np
 import pytest
-import sympy as sp
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from aftermarkets import Example1
 from scipy import integrate
-
-import aftermarkets as am
-from aftermarkets import Estimate, Example1, Example4, bid_family
-from aftermarkets.instances.example4 import max_z_moments
-from aftermarkets.instances.resale import optimal_resale_price, resale_revenue
-from aftermarkets.instances.speculation import DEVIATION_LEVELS
 
 MS = (4, 5, 10, 100, 1000)
 
 
 def _quad_mean_z(ex):
     z = ex.z
-    return integrate.quad(lambda t: 1 - z.cdf(t), 0, 1, limit=400)[0] + integrate.quad(lambda t: 1 - z.cdf(t), 1, z.top)[0]
+    return (
+        integrate.quad(lambda t: 1 - z.cdf(t), 0, 1, limit=400)[0]
+        + integrate.quad(lambda t: 1 - z.cdf(t), 1, z.top)[0]
+    )
 
 
 def test_smallest_m_with_poa_above_one_and_a_half_and_two():
@@ -51,8 +45,9 @@ def test_exercise_3_smallest_m_with_poa_above_two_and_a_half():
     """ex-02-3: the root of PoA(m) = 2.5 is about 4.2e7 and the smallest whole m is 42,154,574."""
     from scipy import optimize
 
-    root = optimize.brentq(lambda x: float(Example1.closed_forms(x)["price_of_anarchy"]) - 2.5, 4, 1e30,
-                           xtol=1e-12, rtol=1e-15)
+    root = optimize.brentq(
+        lambda x: float(Example1.closed_forms(x)["price_of_anarchy"]) - 2.5, 4, 1e30, xtol=1e-12, rtol=1e-15
+    )
     assert math.ceil(root) == 42_154_574
     assert Example1(42_154_573).price_of_anarchy() <= 2.5 < Example1(42_154_574).price_of_anarchy()
     assert 0.5 * math.exp(18.25) == pytest.approx(root, rel=1e-5)  # the asymptotic check in the solution
@@ -68,12 +63,13 @@ def test_exercise_2_reversed_resale_order(m):
     means of the two cells, weighted, gives the expectation."""
     ex = Example1(m)
     h = 1 / (2 * m)
-    p_top = 1 - float(ex.z.cdf(1.0))                                  # Pr[z >= 1] = h
-    z_top = integrate.quad(lambda t: t, 1.0, ex.z.top)[0] / p_top     # E[z | z >= 1]
-    z_low = (ex.expected_z() - p_top * z_top) / (1 - p_top)           # E[z | z < 1]
+    p_top = 1 - float(ex.z.cdf(1.0))  # Pr[z >= 1] = h
+    z_top = integrate.quad(lambda t: t, 1.0, ex.z.top)[0] / p_top  # E[z | z >= 1]
+    z_low = (ex.expected_z() - p_top * z_top) / (1 - p_top)  # E[z | z < 1]
     values = ex.values(np.array([1.25, 1.25]), np.array([z_top, z_low]))
-    out = am.combined_market(values, ex.auction(),
-                             lambda v, x: am.take_it_or_leave_it(v, x, seller=2, price=1.0, order=(1, 0)))
+    out = am.combined_market(
+        values, ex.auction(), lambda v, x: am.take_it_or_leave_it(v, x, seller=2, price=1.0, order=(1, 0))
+    )
     w = np.array([p_top, 1 - p_top])
     welfare = float(w @ out.welfare)
     closed = 4 + (m - 2) * (h + h * h / 2) + 1.25 * (1 - h)
@@ -81,12 +77,15 @@ def test_exercise_2_reversed_resale_order(m):
     assert float(w @ out.utilities[:, 2]) == pytest.approx(1 + (m - 3) / (2 * m), abs=1e-12)
     gap = ex.expected_equilibrium_welfare() - closed
     assert gap == pytest.approx((m - 1) / (8 * m * m), abs=1e-12) and gap > 0
-    pr = integrate.quad(lambda u: 2 * (1 - float(ex.z.cdf(u))), 1.0, 1.5, points=[ex.z.top])[0]  # U has density 2
+    pr = integrate.quad(lambda u: 2 * (1 - float(ex.z.cdf(u))), 1.0, 1.5, points=[ex.z.top])[
+        0
+    ]  # U has density 2
     assert pr == pytest.approx(1 / (4 * m * m), abs=1e-12)
     # and Monte Carlo of the same market agrees
     v = ex.sample_values(200_000, seed=m)
-    mc = am.combined_market(v, ex.auction(),
-                            lambda vv, x: am.take_it_or_leave_it(vv, x, seller=2, price=1.0, order=(1, 0))).welfare
+    mc = am.combined_market(
+        v, ex.auction(), lambda vv, x: am.take_it_or_leave_it(vv, x, seller=2, price=1.0, order=(1, 0))
+    ).welfare
     assert abs(mc.mean() - closed) < 5 * mc.std() / math.sqrt(mc.size)
 
 
@@ -109,7 +108,13 @@ def test_cited_labels_exist():
     """Every chapter label cited in the Chapter 2 test files' docstrings (sec-02-*, ex-02-*, example-*, proposition-*) exists in
     the notebook, as a MyST target or a prf / exercise label."""
     md, _ = _notebook_text()
-    files = ("test_example1.py", "test_resale.py", "test_dominance.py", "test_example4.py", "test_ch02_speculation.py")
+    files = (
+        "test_example1.py",
+        "test_resale.py",
+        "test_dominance.py",
+        "test_example4.py",
+        "test_ch02_speculation.py",
+    )
     text = "".join((Path(__file__).parent / f).read_text() for f in files)
     cited = set(re.findall(r"\b((?:sec|ex)-02-[a-z0-9-]+|example-[14]|proposition-[17])\b", text))
     assert cited

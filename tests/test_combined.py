@@ -5,14 +5,14 @@ market from the auction's allocation; agent i's payoff is
 u_i(M2(a2; x^{M1}(a1))) - p_i^{M1}(a1). The accounting identity welfare = buyer surplus +
 auction revenue + trade surplus (zero for resale) is checked on random instances.
 """
+
 from __future__ import annotations
 
+import aftermarkets as am
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import aftermarkets as am
 from strategies import PRICE, marginals, permutation
 
 
@@ -150,14 +150,18 @@ def test_batched_combined_market(case, data):
     prices = np.array(data.draw(st.lists(PRICE, min_size=S, max_size=S)))
     auction = fmt(bids, m, reserve=reserve)
     out = am.combined_market(
-        values, auction, lambda v, h: am.take_it_or_leave_it(v, h, seller, prices, order=order, quantity=quantity)
+        values,
+        auction,
+        lambda v, h: am.take_it_or_leave_it(v, h, seller, prices, order=order, quantity=quantity),
     )
     assert np.shape(out.welfare) == (S,)
     np.testing.assert_allclose(out.accounting_gap, 0.0, atol=1e-9)
     for s in range(S):
         a1 = fmt(bids[s], m, reserve=reserve)
         one = am.combined_market(
-            values[s], a1, lambda v, h: am.take_it_or_leave_it(v, h, seller, prices[s], order=order, quantity=quantity)
+            values[s],
+            a1,
+            lambda v, h: am.take_it_or_leave_it(v, h, seller, prices[s], order=order, quantity=quantity),
         )
         np.testing.assert_array_equal(out.allocation[s], one.allocation)
         np.testing.assert_allclose(out.utilities[s], one.utilities, atol=1e-12)

@@ -1,34 +1,23 @@
 """Tests of ``aftermarkets.instances.dominance``: no equilibrium bid of Example 1 is weakly
 dominated (Appendix B.2; Chapter 2, ``sec-02-witnesses``)."""
 
-
 from __future__ import annotations
-
-import json
-import math
-import re
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
-import sympy as sp
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from scipy import integrate
-
-import aftermarkets as am
-from aftermarkets import Estimate, Example1, Example4, bid_family
-from aftermarkets.instances.example4 import max_z_moments
-from aftermarkets.instances.resale import optimal_resale_price, resale_revenue
+from aftermarkets import Example1, bid_family
 from aftermarkets.instances.speculation import DEVIATION_LEVELS
+from scipy import integrate
 
 MS = (4, 5, 10, 100, 1000)
 
 
 def _quad_mean_z(ex):
     z = ex.z
-    return integrate.quad(lambda t: 1 - z.cdf(t), 0, 1, limit=400)[0] + integrate.quad(lambda t: 1 - z.cdf(t), 1, z.top)[0]
+    return (
+        integrate.quad(lambda t: 1 - z.cdf(t), 0, 1, limit=400)[0]
+        + integrate.quad(lambda t: 1 - z.cdf(t), 1, z.top)[0]
+    )
 
 
 def test_dominance_witnesses_are_strict():

@@ -4,16 +4,16 @@ Section 2.1.2 of the paper: sigma is a BNE when every sigma_i is a best response
 alternative strategy gives agent i a higher expected utility. ``deviation_search`` reports the
 largest gain found over a family of alternatives (the regret found) and the action attaining it.
 """
+
 from __future__ import annotations
 
 import math
 
+import aftermarkets as am
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import aftermarkets as am
 
 FINITE = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 
@@ -28,7 +28,9 @@ def test_finds_planted_profitable_deviation(utils, base, data):
     spot = data.draw(st.integers(0, len(table)))
     table = dict(list(table.items())[:spot] + [("planted", base + planted_gain)] + list(table.items())[spot:])
     table["prescribed"] = base
-    r = am.deviation_search(table.__getitem__, "prescribed", [k for k in table if k != "prescribed"], agent="B")
+    r = am.deviation_search(
+        table.__getitem__, "prescribed", [k for k in table if k != "prescribed"], agent="B"
+    )
     assert r.best_action == "planted"
     assert r.best_gain == pytest.approx(planted_gain, rel=1e-9, abs=1e-9)
     assert r.equilibrium_utility == base
@@ -51,7 +53,7 @@ def test_reports_negative_gain_when_all_alternatives_worse(utils, base):
 def test_docstring_example_and_generator_alternatives():
     """Quadratic utility -(b - 1)^2 with prescribed b = 1: best alternative 0.5, gain -0.25;
     alternatives may be a generator (consumed once)."""
-    r = am.deviation_search(lambda b: -(b - 1.0) ** 2, 1.0, (x for x in [0.0, 0.5, 2.0]))
+    r = am.deviation_search(lambda b: -((b - 1.0) ** 2), 1.0, (x for x in [0.0, 0.5, 2.0]))
     assert (r.best_gain, r.best_action, r.checked) == (-0.25, 0.5, 3)
 
 

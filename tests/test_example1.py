@@ -6,34 +6,30 @@ label of the number they check (``sec-02-welfare``, ``example-1``, ...), which
 ``tests/test_ch02_speculation.py::test_cited_labels_exist`` checks exist.
 """
 
-
 from __future__ import annotations
 
-import json
 import math
-import re
 import time
-from pathlib import Path
 
+import aftermarkets as am
 import numpy as np
 import pytest
 import sympy as sp
+from aftermarkets import Estimate, Example1, Example4, bid_family
+from aftermarkets.instances.speculation import DEVIATION_LEVELS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
-
-import aftermarkets as am
-from aftermarkets import Estimate, Example1, Example4, bid_family
-from aftermarkets.instances.example4 import max_z_moments
-from aftermarkets.instances.resale import optimal_resale_price, resale_revenue
-from aftermarkets.instances.speculation import DEVIATION_LEVELS
 
 MS = (4, 5, 10, 100, 1000)
 
 
 def _quad_mean_z(ex):
     z = ex.z
-    return integrate.quad(lambda t: 1 - z.cdf(t), 0, 1, limit=400)[0] + integrate.quad(lambda t: 1 - z.cdf(t), 1, z.top)[0]
+    return (
+        integrate.quad(lambda t: 1 - z.cdf(t), 0, 1, limit=400)[0]
+        + integrate.quad(lambda t: 1 - z.cdf(t), 1, z.top)[0]
+    )
 
 
 @pytest.mark.parametrize("m", [3, 2, 0, -5, 4.5, "10", None, True, float("nan"), float("inf")])
@@ -80,7 +76,10 @@ def test_mean_z_matches_quadrature(m):
 def test_optimal_welfare_matches_quadrature(m):
     """sec-02-welfare: E[Wel] = 4 + (m-3)E[z] + E[max(U, z)], E[max] = int (1 - F_U F_z) by quad."""
     ex = Example1(m)
-    e_max = 1.0 + integrate.quad(lambda t: 1 - ex.second_unit.cdf(t) * ex.z.cdf(t), 1.0, 1.5, points=[ex.z.top])[0]
+    e_max = (
+        1.0
+        + integrate.quad(lambda t: 1 - ex.second_unit.cdf(t) * ex.z.cdf(t), 1.0, 1.5, points=[ex.z.top])[0]
+    )
     assert ex.expected_optimal_welfare() == pytest.approx(4 + (m - 3) * _quad_mean_z(ex) + e_max, abs=1e-10)
 
 
@@ -88,7 +87,9 @@ def test_optimal_welfare_matches_quadrature(m):
 def test_equilibrium_welfare_and_utilities_match_quadrature(m):
     """sec-02-welfare, sec-02-utility: E[z 1{z>=1}] by quad gives the equilibrium welfare and C's utility."""
     ex = Example1(m)
-    tail = integrate.quad(lambda t: 1 - ex.z.cdf(t), 1, ex.z.top)[0] + 1.0 * (1 - ex.z.cdf(1.0))  # E[z 1{z>=1}]
+    tail = integrate.quad(lambda t: 1 - ex.z.cdf(t), 1, ex.z.top)[0] + 1.0 * (
+        1 - ex.z.cdf(1.0)
+    )  # E[z 1{z>=1}]
     prob = 1 - float(ex.z.cdf(1.0))
     assert ex.expected_equilibrium_welfare() == pytest.approx(4 + 1.25 + (m - 3) * tail, abs=1e-12)
     assert ex.speculator_utility() == pytest.approx(1 + (m - 3) * prob, abs=1e-12)
@@ -101,7 +102,9 @@ def test_exact_payoffs_through_the_mechanisms_match_closed_forms(m):
     ex = Example1(m)
     u = ex.expected_payoffs(ex.bids(), "paper")
     assert u == pytest.approx(ex.utilities(), abs=1e-12)
-    assert float(ex.expected_welfare_of(ex.bids())) == pytest.approx(ex.expected_equilibrium_welfare(), abs=1e-12)
+    assert float(ex.expected_welfare_of(ex.bids())) == pytest.approx(
+        ex.expected_equilibrium_welfare(), abs=1e-12
+    )
 
 
 def test_paper_bounds_hold_and_are_not_tight():
@@ -122,11 +125,15 @@ def test_symbolic_agrees_with_floats_and_with_integration():
     assert sp.simplify(ez - s["E_z"]) == 0
     for mm in (4, 10, 1000):
         ex = Example1(mm)
-        for key, val in (("E_z", ex.expected_z()), ("expected_optimal_welfare", ex.expected_optimal_welfare()),
-                         ("expected_equilibrium_welfare", ex.expected_equilibrium_welfare()),
-                         ("price_of_anarchy", ex.price_of_anarchy()), ("speculator_utility", ex.speculator_utility()),
-                         ("paper_optimal_bound", ex.paper_optimal_bound()),
-                         ("paper_equilibrium_bound", ex.paper_equilibrium_bound())):
+        for key, val in (
+            ("E_z", ex.expected_z()),
+            ("expected_optimal_welfare", ex.expected_optimal_welfare()),
+            ("expected_equilibrium_welfare", ex.expected_equilibrium_welfare()),
+            ("price_of_anarchy", ex.price_of_anarchy()),
+            ("speculator_utility", ex.speculator_utility()),
+            ("paper_optimal_bound", ex.paper_optimal_bound()),
+            ("paper_equilibrium_bound", ex.paper_equilibrium_bound()),
+        ):
             assert float(s[key].subs(m, mm)) == pytest.approx(val, rel=1e-13), key
 
 
@@ -166,10 +173,12 @@ def test_monte_carlo_agrees_with_exact_values(m):
     ex = Example1(m)
     sim = ex.simulate(200_000, seed=m)
     assert sim.clearing_price == 0.0 and sim.auction_revenue == 0.0
-    for est, exact in ((sim.equilibrium_welfare, ex.expected_equilibrium_welfare()),
-                       (sim.optimal_welfare, ex.expected_optimal_welfare()),
-                       (sim.price_of_anarchy, ex.price_of_anarchy()),
-                       (sim.speculator_utility, ex.speculator_utility())):
+    for est, exact in (
+        (sim.equilibrium_welfare, ex.expected_equilibrium_welfare()),
+        (sim.optimal_welfare, ex.expected_optimal_welfare()),
+        (sim.price_of_anarchy, ex.price_of_anarchy()),
+        (sim.speculator_utility, ex.speculator_utility()),
+    ):
         assert est.contains(exact, level=0.999), (est, exact)
     for est, exact in zip(sim.utilities, ex.utilities()):
         assert est.contains(exact, level=0.999)
@@ -229,7 +238,9 @@ def test_deviation_check_finds_a_profitable_deviation_when_there_is_one():
     # If A bid nothing, C would resell her at 1 and she would pay for both units: A's own bid is better,
     # so check from A's 'no bid' deviation as the prescribed action by swapping roles.
     alts = np.vstack([ex.bids()[0], np.zeros(6)])
-    rep = am.deviation_search(lambda k: ex.expected_payoffs(np.stack([alts[k], ex.bids()[1], ex.bids()[2]]))[0], 1, [0])
+    rep = am.deviation_search(
+        lambda k: ex.expected_payoffs(np.stack([alts[k], ex.bids()[1], ex.bids()[2]]))[0], 1, [0]
+    )
     assert rep.best_gain == pytest.approx(1.0)  # 9/4 - 5/4
 
 
@@ -243,7 +254,11 @@ def test_deviation_check_is_wired_to_the_real_payoffs():
     profile = ex.bids().copy()
     profile[2] = alt[0]
     auction = am.uniform_price_auction(profile, 6)
-    assert auction.price == 2.0 and auction.allocation.tolist() == [0, 0, 6] and auction.payments.tolist() == [0, 0, 12]
+    assert (
+        auction.price == 2.0
+        and auction.allocation.tolist() == [0, 0, 6]
+        and auction.payments.tolist() == [0, 0, 12]
+    )
     choice = ex.optimal_resale_price(0, 0, 6)
     assert float(choice.price_low) == 2.0 and float(choice.revenue) == 4.0
     for rule in ("optimal", "paper"):
@@ -317,7 +332,9 @@ def test_revenue_maximizing_price_is_computed_from_the_curve(m):
     grid = np.linspace(0, 2, 200_001)
     assert np.all(grid * (1 - ex.z.cdf(grid)) <= best + 1e-15)
     s = Example1.symbolic()
-    assert s["revenue_maximizing_price"] == 1 and sp.simplify(s["max_revenue_per_unit"] - 1 / (2 * s["m"])) == 0
+    assert (
+        s["revenue_maximizing_price"] == 1 and sp.simplify(s["max_revenue_per_unit"] - 1 / (2 * s["m"])) == 0
+    )
     with pytest.raises(ValueError, match="m > 1/2"):
         single_buyer_price(0.25)
 
@@ -336,7 +353,7 @@ def test_clearing_price_runs_the_auction():
     class MoreBids(Example1):
         def bids(self):
             b = super().bids()
-            b[2, self.m - 2] = 0.5       # C bids on unit m - 1 too: m + 1 positive bids
+            b[2, self.m - 2] = 0.5  # C bids on unit m - 1 too: m + 1 positive bids
             return b
 
     assert MoreBids(10).clearing_price() == 0.5

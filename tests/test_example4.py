@@ -1,37 +1,32 @@
 """Tests of ``aftermarkets.instances.example4`` (Example 4 and Proposition 7, Appendix B.3;
 Chapter 2, ``sec-02-ex4``)."""
 
-
 from __future__ import annotations
 
-import json
 import math
-import re
-import time
-from pathlib import Path
-
-import numpy as np
-import pytest
-import sympy as sp
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from scipy import integrate
 
 import aftermarkets as am
-from aftermarkets import Estimate, Example1, Example4, bid_family
+import numpy as np
+import pytest
+from aftermarkets import Example1, Example4, bid_family
 from aftermarkets.instances.example4 import max_z_moments
-from aftermarkets.instances.resale import optimal_resale_price, resale_revenue
-from aftermarkets.instances.speculation import DEVIATION_LEVELS
+from scipy import integrate
 
 MS = (4, 5, 10, 100, 1000)
 
 
 def _quad_mean_z(ex):
     z = ex.z
-    return integrate.quad(lambda t: 1 - z.cdf(t), 0, 1, limit=400)[0] + integrate.quad(lambda t: 1 - z.cdf(t), 1, z.top)[0]
+    return (
+        integrate.quad(lambda t: 1 - z.cdf(t), 0, 1, limit=400)[0]
+        + integrate.quad(lambda t: 1 - z.cdf(t), 1, z.top)[0]
+    )
 
 
-@pytest.mark.parametrize("gamma,r", [(0, 5), (1, 5), (1.5, 5), (-0.1, 5), (float("nan"), 5), (0.5, 3), (0.5, 4.5), (0.5, "5"), (True, 5)])
+@pytest.mark.parametrize(
+    "gamma,r",
+    [(0, 5), (1, 5), (1.5, 5), (-0.1, 5), (float("nan"), 5), (0.5, 3), (0.5, 4.5), (0.5, "5"), (True, 5)],
+)
 def test_example4_rejects_bad_parameters(gamma, r):
     """example-4: Example 4 needs 0 < gamma < 1 and a whole number r > 3."""
     with pytest.raises(ValueError):
@@ -45,8 +40,14 @@ def test_example4_max_moments_match_quadrature(k, r):
     ez, eu = max_z_moments(k, r)
     F = am.ExampleOneZ(r)
     h = 1 / (2 * r)
-    q1 = integrate.quad(lambda t: 1 - F.cdf(t) ** k, 0, 1, limit=400)[0] + integrate.quad(lambda t: 1 - F.cdf(t) ** k, 1, 1 + h)[0]
-    q2 = integrate.quad(lambda t: F.cdf(t) ** k, 0, 1, limit=400)[0] + integrate.quad(lambda t: F.cdf(t) ** k * (3 - 2 * t), 1, 1.5, points=[1 + h])[0]
+    q1 = (
+        integrate.quad(lambda t: 1 - F.cdf(t) ** k, 0, 1, limit=400)[0]
+        + integrate.quad(lambda t: 1 - F.cdf(t) ** k, 1, 1 + h)[0]
+    )
+    q2 = (
+        integrate.quad(lambda t: F.cdf(t) ** k, 0, 1, limit=400)[0]
+        + integrate.quad(lambda t: F.cdf(t) ** k * (3 - 2 * t), 1, 1.5, points=[1 + h])[0]
+    )
     assert ez == pytest.approx(q1, abs=1e-10)
     assert eu == pytest.approx(q2, abs=1e-10)
 
@@ -80,7 +81,9 @@ def test_example4_share_and_bounds():
             x = ex.auction().allocation
             assert np.array_equal(x[2::3], np.full(ex.k, r - 2)) and ex.auction().price == 0.0
             assert ex.expected_equilibrium_welfare() < 6 * ex.k
-            assert ex.expected_optimal_welfare() > ex.expected_group_optimal_welfare() > ex.paper_optimal_bound()
+            assert (
+                ex.expected_optimal_welfare() > ex.expected_group_optimal_welfare() > ex.paper_optimal_bound()
+            )
 
 
 def test_example4_symbolic_matches_floats():
@@ -89,8 +92,12 @@ def test_example4_symbolic_matches_floats():
     for g, r in ((0.5, 10), (0.25, 7)):
         ex = Example4(g, r)
         sub = {s["r"]: r, s["k"]: ex.k}
-        assert float(s["expected_optimal_welfare"].subs(sub).doit()) == pytest.approx(ex.expected_optimal_welfare(), rel=1e-12)
-        assert float(s["expected_equilibrium_welfare"].subs(sub)) == pytest.approx(ex.expected_equilibrium_welfare(), rel=1e-13)
+        assert float(s["expected_optimal_welfare"].subs(sub).doit()) == pytest.approx(
+            ex.expected_optimal_welfare(), rel=1e-12
+        )
+        assert float(s["expected_equilibrium_welfare"].subs(sub)) == pytest.approx(
+            ex.expected_equilibrium_welfare(), rel=1e-13
+        )
         assert float(s["speculator_share"].subs(sub)) == pytest.approx(ex.speculator_share())
 
 

@@ -1,4 +1,5 @@
 """The reproduction ledger: every registered claim is recomputed and must confirm its declared status."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from aftermarkets import ledger
 from aftermarkets.ledger import registry
 
@@ -48,7 +48,9 @@ def test_register_rejects_bad_status_and_duplicates():
 
 def test_command_line_json():
     """`python -m aftermarkets.ledger --json` prints every claim and exits 0."""
-    out = subprocess.run([sys.executable, "-m", "aftermarkets.ledger", "--json"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "aftermarkets.ledger", "--json"], capture_output=True, text=True, check=True
+    )
     rows = json.loads(out.stdout)
     assert [r["id"] for r in rows] == [c.id for c in CLAIMS]
     assert {"id", "source", "statement", "paper", "reproduced", "status"} <= set(rows[0])

@@ -5,6 +5,7 @@ nbval compares each code cell's stored outputs with a fresh run, but it silently
 were never executed; a notebook committed without outputs would therefore pass. These tests make
 that an error, together with stored errors, timing metadata and untagged figures.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,9 @@ def test_toc_and_notebooks_agree():
     listed = {f"book/{p.stem}" for p in NOTEBOOKS}
     assert listed <= toc, f"notebooks missing from _toc.yml: {sorted(listed - toc)}"
     for entry in toc:
-        assert any((ROOT / f"{entry}{ext}").exists() for ext in (".ipynb", ".md")), f"_toc.yml lists missing {entry}"
+        assert any((ROOT / f"{entry}{ext}").exists() for ext in (".ipynb", ".md")), (
+            f"_toc.yml lists missing {entry}"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -54,7 +57,9 @@ def test_notebook_executed_in_one_fresh_run(path):
     counts = [c.get("execution_count") for c in cells]
     missing = [i for i, n in enumerate(counts) if not n]
     assert not missing, f"{path.name}: code cells {missing} were never executed (nbval would skip them)"
-    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: execution counts {counts} are not 1..{len(counts)}"
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: execution counts {counts} are not 1..{len(counts)}"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -69,4 +74,6 @@ def test_notebook_outputs_are_clean(path):
             if out["output_type"] == "error":
                 assert "raises-exception" in tags, f"{path.name} cell {i}: stored error {out.get('ename')}"
             if "image/png" in out.get("data", {}) or "image/svg+xml" in out.get("data", {}):
-                assert "nbval-ignore-output" in tags, f"{path.name} cell {i}: figure not tagged nbval-ignore-output"
+                assert "nbval-ignore-output" in tags, (
+                    f"{path.name} cell {i}: figure not tagged nbval-ignore-output"
+                )

@@ -2,34 +2,28 @@
 (Appendix B.2; Chapter 2, ``sec-02-resale``). The exact optimum is checked against price grids, the
 library's resale market, and random prices."""
 
-
 from __future__ import annotations
 
-import json
 import math
-import re
-import time
-from pathlib import Path
 
+import aftermarkets as am
 import numpy as np
 import pytest
-import sympy as sp
+from aftermarkets import Example1
+from aftermarkets.instances.resale import optimal_resale_price, resale_revenue
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
-
-import aftermarkets as am
-from aftermarkets import Estimate, Example1, Example4, bid_family
-from aftermarkets.instances.example4 import max_z_moments
-from aftermarkets.instances.resale import optimal_resale_price, resale_revenue
-from aftermarkets.instances.speculation import DEVIATION_LEVELS
 
 MS = (4, 5, 10, 100, 1000)
 
 
 def _quad_mean_z(ex):
     z = ex.z
-    return integrate.quad(lambda t: 1 - z.cdf(t), 0, 1, limit=400)[0] + integrate.quad(lambda t: 1 - z.cdf(t), 1, z.top)[0]
+    return (
+        integrate.quad(lambda t: 1 - z.cdf(t), 0, 1, limit=400)[0]
+        + integrate.quad(lambda t: 1 - z.cdf(t), 1, z.top)[0]
+    )
 
 
 @pytest.mark.parametrize("m", (4, 6, 10))
@@ -40,7 +34,7 @@ def test_optimal_resale_price_beats_a_fine_grid(m):
     grid = np.linspace(0, 2.5, 250001)
     rev = ex.resale_revenue(t["a"][:, None], t["b"][:, None], t["q"][:, None], grid[None, :])
     assert np.all(rev.max(axis=1) <= t["revenue"] + 1e-12)
-    assert np.all(rev.max(axis=1) >= t["revenue"] - 1e-8)   # and the grid comes close
+    assert np.all(rev.max(axis=1) >= t["revenue"] - 1e-8)  # and the grid comes close
 
 
 @pytest.mark.parametrize("m", (5, 8))

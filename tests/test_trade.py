@@ -6,18 +6,18 @@ new allocation and payments; it is a *trade mechanism* when it satisfies volunta
 and ``budget_balance_gap`` are shown to pass on the resale market and to FAIL, with a witness,
 on two mechanisms written here that violate them.
 """
+
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
 
+import aftermarkets as am
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import aftermarkets as am
-from strategies import PRICE, marginals, permutation
+from strategies import PRICE, marginals
 
 # --------------------------------------------------------------------------- helpers
 
@@ -107,7 +107,7 @@ def test_buyers_buying_demand_never_lose(case):
         if i == seller:
             assert -out.payments[i] == pytest.approx(price * (h[i] - y[i]))
             continue
-        extra = values[i, h[i]: y[i]]
+        extra = values[i, h[i] : y[i]]
         assert extra.size == y[i] - h[i]  # never buys beyond her listed marginals
         assert np.all(extra >= price)
         assert v_of(values, i, y[i]) - v_of(values, i, h[i]) - out.payments[i] >= -1e-9
@@ -133,7 +133,9 @@ def test_resale_batched_equals_loop(case, data):
     values, h, seller, _, order, quantity = case
     S, n, k = values.shape
     prices = np.array(data.draw(st.lists(PRICE, min_size=S, max_size=S)))
-    H = np.array(data.draw(st.lists(st.lists(st.integers(0, k), min_size=n, max_size=n), min_size=S, max_size=S)))
+    H = np.array(
+        data.draw(st.lists(st.lists(st.integers(0, k), min_size=n, max_size=n), min_size=S, max_size=S))
+    )
     for holdings in (h, H):
         out = am.take_it_or_leave_it(values, holdings, seller, prices, order=order, quantity=quantity)
         assert out.allocation.shape == (S, n)

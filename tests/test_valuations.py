@@ -4,16 +4,16 @@ Section 2.1.1 of the paper: a valuation has :math:`v_i(0) = 0` and non-negative,
 marginals. Examples 1 and 2 use the distributions :class:`ExampleOneZ` and
 :class:`CappedEqualRevenue`.
 """
+
 from __future__ import annotations
 
+import aftermarkets as am
 import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate, stats
-
-import aftermarkets as am
 from strategies import marginals, step_values
 
 # --------------------------------------------------------------------------- validate_marginals
@@ -184,9 +184,11 @@ ONE_Z_MS = [0.75, 1, 2, 5, 50, 1000]
 
 
 def _distributions():
-    return [am.Uniform(), am.Uniform(2.0, 5.0)] + [am.ExampleOneZ(m) for m in ONE_Z_MS] + [
-        am.CappedEqualRevenue(H) for H in (1.5, 4.0, 100.0)
-    ]
+    return (
+        [am.Uniform(), am.Uniform(2.0, 5.0)]
+        + [am.ExampleOneZ(m) for m in ONE_Z_MS]
+        + [am.CappedEqualRevenue(H) for H in (1.5, 4.0, 100.0)]
+    )
 
 
 DISTS = _distributions()
@@ -265,9 +267,19 @@ def _grid(dist):
     return np.unique(np.concatenate([np.linspace(lo - 0.5, hi + 0.5, 61), special]))
 
 
-@pytest.mark.parametrize("dist", [am.Uniform(), am.Uniform(2.0, 5.0), am.ExampleOneZ(0.75), am.ExampleOneZ(3),
-                                  am.ExampleOneZ(1000), am.CappedEqualRevenue(4.0), am.CappedEqualRevenue(2.5)],
-                         ids=repr)
+@pytest.mark.parametrize(
+    "dist",
+    [
+        am.Uniform(),
+        am.Uniform(2.0, 5.0),
+        am.ExampleOneZ(0.75),
+        am.ExampleOneZ(3),
+        am.ExampleOneZ(1000),
+        am.CappedEqualRevenue(4.0),
+        am.CappedEqualRevenue(2.5),
+    ],
+    ids=repr,
+)
 def test_cdf_sympy_agrees_with_cdf(dist):
     """The sympy CDF evaluates to the numeric CDF at 60+ points across (and beyond) the support,
     including the kinks and the atom at H."""
@@ -349,7 +361,11 @@ def test_distributions_reject_bad_parameters(factory, pattern):
 def test_zero_marginals_are_never_demanded():
     """At price 0 a buyer demands only units of positive value, however many zeros are listed:
     dense [[3, 0, 0]], dense [[3]] and a run-length form with nine zero units all demand 1 unit."""
-    forms = [am.as_step_values([[3.0, 0.0, 0.0]]), am.as_step_values([[3.0]]), am.StepValues([[3.0, 0.0]], [[1, 9]])]
+    forms = [
+        am.as_step_values([[3.0, 0.0, 0.0]]),
+        am.as_step_values([[3.0]]),
+        am.StepValues([[3.0, 0.0]], [[1, 9]]),
+    ]
     for v in forms:
         np.testing.assert_array_equal(v.units_at_least(0.0), [1])
     for vals in ([[3.0, 0.0, 0.0]], [[3.0]]):

@@ -13,8 +13,8 @@ The greedy rule below takes marginals from the largest down, never allocates a u
 value 0 (it adds nothing), and breaks ties towards the lower agent index.
 Everything is batched: a leading axis of sampled profiles is handled in one vectorised pass.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import numpy as np
 

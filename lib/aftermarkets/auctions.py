@@ -20,6 +20,7 @@ Conventions (the paper breaks ties "arbitrarily"; here they are deterministic an
 * a posted-price buyer buys every unit whose marginal value is at least the price (at equality
   she is indifferent), unless a requested quantity is given.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -17,10 +17,11 @@ trade payments :math:`p^2`,
 
 and the trade surplus is zero for a strongly budget-balanced market such as resale.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

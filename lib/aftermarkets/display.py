@@ -8,6 +8,7 @@ nbval compares every text output exactly, and myst-nb's ``glue`` inserts a value
   ``'(1, 2)'``), and which honours format specs;
 * :func:`tup` prints a vector as a short tuple, e.g. ``(1, 1, 8)``.
 """
+
 from __future__ import annotations
 
 import numpy as np

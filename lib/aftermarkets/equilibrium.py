@@ -13,11 +13,12 @@ equilibrium (the action is a witness); a non-positive gain over a rich family is
 becomes a proof only together with an argument that the family contains a best response. This
 is how Gambit's tests and QuantEcon's ``is_best_response(..., tol)`` treat equilibria.
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass
 import math
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -130,7 +131,9 @@ def best_deviation(prescribed_utility, alternative_utilities, alternatives, agen
     if u.shape != (len(alternatives),):
         raise ValueError(f"need one utility per alternative ({len(alternatives)}), got shape {u.shape}")
     rep = deviation_search(lambda k: u[k] if k >= 0 else prescribed_utility, -1, range(len(u)), agent)
-    return DeviationReport(agent, rep.equilibrium_utility, rep.best_gain, alternatives[rep.best_action], rep.checked)
+    return DeviationReport(
+        agent, rep.equilibrium_utility, rep.best_gain, alternatives[rep.best_action], rep.checked
+    )
 
 
 def bid_family(m, levels, quantities=None, two_level=True) -> np.ndarray:
@@ -167,11 +170,20 @@ def bid_family(m, levels, quantities=None, two_level=True) -> np.ndarray:
     if not lv or lv[0] <= 0 or not all(math.isfinite(x) for x in lv):
         raise ValueError(f"levels must be finite and positive, got {levels!r}")
     if quantities is None:
-        quantities = range(1, m + 1) if m <= 12 else sorted({1, 2, 3, 4, m // 2, m - 4, m - 3, m - 2, m - 1, m})
+        quantities = (
+            range(1, m + 1) if m <= 12 else sorted({1, 2, 3, 4, m // 2, m - 4, m - 3, m - 2, m - 1, m})
+        )
     ks = sorted({int(k) for k in quantities if 1 <= int(k) <= m})
     steps = [(x, k, 0.0, 0) for x in lv for k in ks]
     if two_level:
-        steps += [(x1, k1, x2, k2) for i, x1 in enumerate(lv) for x2 in lv[:i] for k1 in ks for k2 in ks if k1 + k2 <= m]
+        steps += [
+            (x1, k1, x2, k2)
+            for i, x1 in enumerate(lv)
+            for x2 in lv[:i]
+            for k1 in ks
+            for k2 in ks
+            if k1 + k2 <= m
+        ]
     rows = np.zeros((len(steps) + 1, m))
     units = np.arange(m)
     for r, (x1, k1, x2, k2) in enumerate(steps, start=1):

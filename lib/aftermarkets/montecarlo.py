@@ -96,7 +96,9 @@ def ratio_estimate(num, den) -> Estimate:
     """
     num, den = np.asarray(num, dtype=float).ravel(), np.asarray(den, dtype=float).ravel()
     if num.shape != den.shape or num.size < 2:
-        raise ValueError(f"num and den must be paired draws of equal length >= 2, got {num.size} and {den.size}")
+        raise ValueError(
+            f"num and den must be paired draws of equal length >= 2, got {num.size} and {den.size}"
+        )
     mn, md = float(num.mean()), float(den.mean())
     r = mn / md
     cov = np.cov(num, den, ddof=1)

@@ -17,10 +17,11 @@ agents, in a fixed order, buy at that price. :func:`voluntary_participation_gap`
 :func:`budget_balance_gap` test the two definitions over a family of action profiles and report
 the worst value found (a counterexample when negative), in the style of a regret.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -63,7 +64,9 @@ def _holdings(holdings, v: StepValues) -> np.ndarray:
     return np.broadcast_to(h, np.broadcast_shapes(h.shape, v.batch_shape + (v.n,)))
 
 
-def take_it_or_leave_it(values, holdings, seller, price, order=None, quantity=None, requests=None) -> TradeOutcome:
+def take_it_or_leave_it(
+    values, holdings, seller, price, order=None, quantity=None, requests=None
+) -> TradeOutcome:
     """Take-it-or-leave-it resale: ``seller`` offers units at ``price``; buyers in ``order`` buy.
 
     Each buyer ``i`` in turn buys ``min(request_i, units still offered)`` units at ``price`` each,
@@ -105,12 +108,16 @@ def take_it_or_leave_it(values, holdings, seller, price, order=None, quantity=No
     v = as_step_values(values)
     h = _holdings(holdings, v)
     n = v.n
-    if isinstance(seller, (bool, np.bool_)) or not (isinstance(seller, (int, np.integer)) and 0 <= seller < n):
+    if isinstance(seller, (bool, np.bool_)) or not (
+        isinstance(seller, (int, np.integer)) and 0 <= seller < n
+    ):
         raise ValueError(f"seller must be an agent index in 0..{n - 1}, got {seller!r}")
     p = prices(price, "price")
     buyers = [i for i in range(n) if i != seller] if order is None else [int(i) for i in order]
     if seller in buyers or len(set(buyers)) != len(buyers) or any(not 0 <= i < n for i in buyers):
-        raise ValueError(f"order must list distinct agent indices other than the seller {seller}, got {order!r}")
+        raise ValueError(
+            f"order must list distinct agent indices other than the seller {seller}, got {order!r}"
+        )
     batch = np.broadcast_shapes(h.shape[:-1], p.shape)
     offered = h[..., seller]
     if quantity is not None:

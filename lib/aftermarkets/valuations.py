@@ -31,11 +31,11 @@ expression):
 * :class:`CappedEqualRevenue` — Example 2's equal-revenue distribution capped at ``H``,
   :math:`F(z) = (z-1)/z` on :math:`[1, H)` and an atom of mass :math:`1/H` at :math:`H`.
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -208,13 +208,19 @@ class StepValues:
         end = np.cumsum(self.counts, axis=-1)
         inside = j[..., None] <= end
         run = np.argmax(inside, axis=-1)
-        lev = np.take_along_axis(self.levels, np.broadcast_to(run[..., None], self.levels.shape[:-1] + (1,)), axis=-1)[..., 0]
+        lev = np.take_along_axis(
+            self.levels, np.broadcast_to(run[..., None], self.levels.shape[:-1] + (1,)), axis=-1
+        )[..., 0]
         return np.where(inside.any(axis=-1), lev, 0.0)
 
     def dense(self, m: int) -> np.ndarray:
         """Expand to a dense ``batch_shape + (n, m)`` array of marginals (small ``m`` only)."""
         units = np.arange(1, m + 1)
-        return np.stack([self.marginal(j) for j in units], axis=-1) if m else np.zeros(self.batch_shape + (self.n, 0))
+        return (
+            np.stack([self.marginal(j) for j in units], axis=-1)
+            if m
+            else np.zeros(self.batch_shape + (self.n, 0))
+        )
 
 
 def as_step_values(values) -> StepValues:

@@ -121,7 +121,7 @@ def witnesses(ex, eps=None) -> list:
         v = np.zeros(m)
         j = 0
         for x, k in parts:
-            v[j:j + k] = x
+            v[j : j + k] = x
             j += k
         return v
 
@@ -130,29 +130,89 @@ def witnesses(ex, eps=None) -> list:
     for i, other in ((0, 1), (1, 0)):
         on = ex.AGENTS[other]
         cases += [
-            (i, "first-unit bid x = 1.5 < 2", vec((1.5, 1)), {other: vec((1.75, m)), 2: vec()},
-             f"{on} bids y = 1.75 on all {m} units, C bids 0", True),
-            (i, "first-unit bid x = 3 > 2 (overbidding)", vec((3.0, 1)), {other: vec((2.5, m)), 2: vec()},
-             f"{on} bids y = 2.5 on all {m} units, C bids 0", False),
-            (i, "positive second bid (2, 0.5)", vec((2.0, 1), (0.5, 1)), {other: vec((2.0, m - 1)), 2: vec()},
-             f"{on} bids 2 on {m - 1} units, C bids 0", True),
-            (i, "positive second bid (2, 2)", vec((2.0, 2)), {other: vec((2.0, m - 1)), 2: vec()},
-             f"{on} bids 2 on {m - 1} units, C bids 0", True),
+            (
+                i,
+                "first-unit bid x = 1.5 < 2",
+                vec((1.5, 1)),
+                {other: vec((1.75, m)), 2: vec()},
+                f"{on} bids y = 1.75 on all {m} units, C bids 0",
+                True,
+            ),
+            (
+                i,
+                "first-unit bid x = 3 > 2 (overbidding)",
+                vec((3.0, 1)),
+                {other: vec((2.5, m)), 2: vec()},
+                f"{on} bids y = 2.5 on all {m} units, C bids 0",
+                False,
+            ),
+            (
+                i,
+                "positive second bid (2, 0.5)",
+                vec((2.0, 1), (0.5, 1)),
+                {other: vec((2.0, m - 1)), 2: vec()},
+                f"{on} bids 2 on {m - 1} units, C bids 0",
+                True,
+            ),
+            (
+                i,
+                "positive second bid (2, 2)",
+                vec((2.0, 2)),
+                {other: vec((2.0, m - 1)), 2: vec()},
+                f"{on} bids 2 on {m - 1} units, C bids 0",
+                True,
+            ),
         ]
     b = 0.5
     cases += [
-        (2, f"fewer units: 1 on {m - 3}", vec((1.0, m - 3)), {0: vec((eps, 2)), 1: vec((1.0, 1))},
-         f"A bids eps = {eps:g} on two units, B bids 1 on one unit", True),
-        (2, f"a bid b = {b} < 1 on unit {m - 2}", vec((1.0, m - 3), (b, 1)), {0: vec((b + eps, 2)), 1: vec((1.0, 1))},
-         f"A bids b + eps = {b + eps:g} on two units, B bids 1 on one unit", True),
-        (2, f"a bid b = {b} < 1 on all {m - 2} units", vec((b, m - 2)), {0: vec((b + eps, 2)), 1: vec((1.0, 1))},
-         f"A bids b + eps = {b + eps:g} on two units, B bids 1 on one unit", True),
-        (2, f"positive bid 0.5 on unit {m - 1}", vec((1.0, m - 2), (0.5, 1)), {0: eq[0], 1: eq[1]},
-         "A and B play their equilibrium bids", True),
-        (2, f"1 on {m - 1} units", vec((1.0, m - 1)), {0: eq[0], 1: eq[1]},
-         "A and B play their equilibrium bids", True),
-        (2, f"overbidding: 1.5 on {m - 2} units", vec((1.5, m - 2)), {0: eq[0], 1: vec((1.25, m))},
-         f"A bids 2 on one unit, B bids y = 1.25 on all {m} units", False),
+        (
+            2,
+            f"fewer units: 1 on {m - 3}",
+            vec((1.0, m - 3)),
+            {0: vec((eps, 2)), 1: vec((1.0, 1))},
+            f"A bids eps = {eps:g} on two units, B bids 1 on one unit",
+            True,
+        ),
+        (
+            2,
+            f"a bid b = {b} < 1 on unit {m - 2}",
+            vec((1.0, m - 3), (b, 1)),
+            {0: vec((b + eps, 2)), 1: vec((1.0, 1))},
+            f"A bids b + eps = {b + eps:g} on two units, B bids 1 on one unit",
+            True,
+        ),
+        (
+            2,
+            f"a bid b = {b} < 1 on all {m - 2} units",
+            vec((b, m - 2)),
+            {0: vec((b + eps, 2)), 1: vec((1.0, 1))},
+            f"A bids b + eps = {b + eps:g} on two units, B bids 1 on one unit",
+            True,
+        ),
+        (
+            2,
+            f"positive bid 0.5 on unit {m - 1}",
+            vec((1.0, m - 2), (0.5, 1)),
+            {0: eq[0], 1: eq[1]},
+            "A and B play their equilibrium bids",
+            True,
+        ),
+        (
+            2,
+            f"1 on {m - 1} units",
+            vec((1.0, m - 1)),
+            {0: eq[0], 1: eq[1]},
+            "A and B play their equilibrium bids",
+            True,
+        ),
+        (
+            2,
+            f"overbidding: 1.5 on {m - 2} units",
+            vec((1.5, m - 2)),
+            {0: eq[0], 1: vec((1.25, m))},
+            f"A bids 2 on one unit, B bids y = 1.25 on all {m} units",
+            False,
+        ),
     ]
     out = []
     for i, desc, alt, others, text, paper in cases:
@@ -168,14 +228,27 @@ def witnesses(ex, eps=None) -> list:
         if i == 2:
             worst = float(u[0] - u[1])
         else:
-            grid = np.linspace(ex.second_unit.low, ex.second_unit.high, 6) if i == 0 else np.linspace(0.0, ex.z.top, 6)
+            grid = (
+                np.linspace(ex.second_unit.low, ex.second_unit.high, 6)
+                if i == 0
+                else np.linspace(0.0, ex.z.top, 6)
+            )
             key = "U" if i == 0 else "z"
             worst = min(
-                float(np.min([(lambda v: v[0] - v[1])(ex.expected_payoffs(both, r, **{key: t})[:, i]) for t in grid]))
+                float(
+                    np.min(
+                        [
+                            (lambda v: v[0] - v[1])(ex.expected_payoffs(both, r, **{key: t})[:, i])
+                            for t in grid
+                        ]
+                    )
+                )
                 for r in ("optimal-low", "optimal-high")
             )
         # the alternative gets the tie-break most favourable to it
-        out.append(Witness(ex.AGENTS[i], desc, text, float(min(u[0], u2[0])), float(max(u[1], u2[1])), worst, paper))
+        out.append(
+            Witness(ex.AGENTS[i], desc, text, float(min(u[0], u2[0])), float(max(u[1], u2[1])), worst, paper)
+        )
     return out
 
 
@@ -247,17 +320,25 @@ def scan(ex, alternatives=None, grid_points=6) -> list:
         cls = np.where(x < 2, 0, np.where(x > 2, 1, 2))
         others[:, o] = np.where((cls < 2)[:, None], y[:, None], 0.0)
         others[cls == 2, o, : m - 1] = 2.0
-        grid = np.linspace(ex.second_unit.low, ex.second_unit.high, n_grid) if i == 0 else np.linspace(0.0, ex.z.top, n_grid)
+        grid = (
+            np.linspace(ex.second_unit.low, ex.second_unit.high, n_grid)
+            if i == 0
+            else np.linspace(0.0, ex.z.top, n_grid)
+        )
         mg = margins(i, others, chosen, "U" if i == 0 else "z", grid)
         on = ex.AGENTS[o]
-        names = (("first-unit bid x < 2", f"{on} bids (x + 2)/2 on every unit", True),
-                 ("first-unit bid x > 2 (overbidding)", f"{on} bids (x + 2)/2 on every unit", False),
-                 ("first-unit bid 2, positive second bid", f"{on} bids 2 on m - 1 units", True))
+        names = (
+            ("first-unit bid x < 2", f"{on} bids (x + 2)/2 on every unit", True),
+            ("first-unit bid x > 2 (overbidding)", f"{on} bids (x + 2)/2 on every unit", False),
+            ("first-unit bid 2, positive second bid", f"{on} bids 2 on m - 1 units", True),
+        )
         for c, (desc, wit, paper) in enumerate(names):
             sel = cls == c
             if sel.any():
                 j = int(np.argmin(np.where(sel, mg, np.inf)))
-                result.append(DominanceClass(ex.AGENTS[i], desc, wit, int(sel.sum()), float(mg[j]), chosen[j], paper))
+                result.append(
+                    DominanceClass(ex.AGENTS[i], desc, wit, int(sel.sum()), float(mg[j]), chosen[j], paper)
+                )
     # C
     keep = ~np.all(alts == eq[2], axis=1)
     chosen = alts[keep]
@@ -275,10 +356,16 @@ def scan(ex, alternatives=None, grid_points=6) -> list:
     others[cls == 3, 0, 0] = 2.0
     others[cls == 3, 1] = ((1.0 + chosen[cls == 3].max(axis=1)) / 2.0)[:, None]
     mg = margins(2, others, chosen)
-    names = (("positive bid on unit m - 1 or m", "A and B play their equilibrium bids", True),
-             ("fewer than m - 2 positive bids", "A bids 0.1/m on two units, B bids 1 on one", True),
-             ("m - 2 bids, smallest b < 1", "A bids b + (1 - b)/(2m) on two units, B bids 1 on one", True),
-             ("m - 2 bids >= 1, some above 1 (overbidding)", "A bids 2 on one unit, B bids (1 + max bid)/2 on every unit", False))
+    names = (
+        ("positive bid on unit m - 1 or m", "A and B play their equilibrium bids", True),
+        ("fewer than m - 2 positive bids", "A bids 0.1/m on two units, B bids 1 on one", True),
+        ("m - 2 bids, smallest b < 1", "A bids b + (1 - b)/(2m) on two units, B bids 1 on one", True),
+        (
+            "m - 2 bids >= 1, some above 1 (overbidding)",
+            "A bids 2 on one unit, B bids (1 + max bid)/2 on every unit",
+            False,
+        ),
+    )
     for c, (desc, wit, paper) in enumerate(names):
         sel = cls == c
         if sel.any():

@@ -96,7 +96,11 @@ class Example4:
     ROLES = ("A", "B", "C")
 
     def __init__(self, gamma, r):
-        if isinstance(gamma, (bool, np.bool_)) or not isinstance(gamma, numbers.Real) or not (0 < float(gamma) < 1):
+        if (
+            isinstance(gamma, (bool, np.bool_))
+            or not isinstance(gamma, numbers.Real)
+            or not (0 < float(gamma) < 1)
+        ):
             raise ValueError(f"gamma must be a number in (0, 1), got {gamma!r}")
         self.gamma = float(gamma)
         self.r = whole_number(r, "r", 4)
@@ -252,7 +256,12 @@ class Example4:
         W = 1 - h
         low = (k * sp.log(2 * r) - sp.Sum((k - i) * W**i / i, (i, 1, k - 1))) / (2 * r - 1)
         ez_max = low + h - (1 - (1 - h) ** (k + 1)) / (k + 1)
-        eu = (1 - low) + (3 - 2 * h) * (1 - (1 - h) ** (k + 1)) / (k + 1) - 2 * (1 - (1 - h) ** (k + 2)) / (k + 2) + (sp.Rational(1, 2) - h) ** 2
+        eu = (
+            (1 - low)
+            + (3 - 2 * h) * (1 - (1 - h) ** (k + 1)) / (k + 1)
+            - 2 * (1 - (1 - h) ** (k + 2)) / (k + 2)
+            + (sp.Rational(1, 2) - h) ** 2
+        )
         m = r * k
         return {
             "r": r,
@@ -342,10 +351,14 @@ class Example4:
         bids = np.asarray(bids, dtype=float)
         auc = uniform_price_auction(bids, self.m, priority=priority)
         idx = slice(3 * g, 3 * g + 3)
-        util, _ = group_payoffs(auc.allocation[..., idx], auc.payments[..., idx], self.r, self.m - 1, price_rule)
+        util, _ = group_payoffs(
+            auc.allocation[..., idx], auc.payments[..., idx], self.r, self.m - 1, price_rule
+        )
         return util.reshape(bids.shape[:-2] + (3,))
 
-    def deviation_check(self, role, group=0, price_rule="optimal", priority=None, alternatives=None) -> DeviationCheck:
+    def deviation_check(
+        self, role, group=0, price_rule="optimal", priority=None, alternatives=None
+    ) -> DeviationCheck:
         """Largest expected gain of ``role`` in ``group`` from a unilateral deviation (Proposition 7).
 
         Parameters

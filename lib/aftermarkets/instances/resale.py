@@ -238,7 +238,9 @@ def optimal_resale_price(a, b, q, mz) -> ResaleChoice:
     ph = np.where(is_max, cand, -np.inf).max(axis=-1)
     # distinct maximisers (candidates may coincide, e.g. a stationary point at 1 + h)
     srt = np.sort(np.where(is_max, cand, np.nan), axis=-1)
-    distinct = np.sum(np.isfinite(srt), axis=-1) - np.sum(np.isfinite(srt[..., 1:]) & (np.diff(srt, axis=-1) < 1e-12), axis=-1)
+    distinct = np.sum(np.isfinite(srt), axis=-1) - np.sum(
+        np.isfinite(srt[..., 1:]) & (np.diff(srt, axis=-1) < 1e-12), axis=-1
+    )
     empty = np.broadcast_to(q == 0, best.shape)
     at_one = resale_revenue(a, b, q, 1.0, mz)
     return ResaleChoice(
@@ -272,9 +274,14 @@ def price_table(m) -> dict:
     o = auction_outcomes(m)
     c = optimal_resale_price(o[:, 0], o[:, 1], o[:, 2], m)
     return {
-        "a": o[:, 0], "b": o[:, 1], "q": o[:, 2],
-        "price_low": c.price_low, "price_high": c.price_high, "revenue": c.revenue,
-        "revenue_at_one": c.revenue_at_one, "n_optimal": c.n_optimal,
+        "a": o[:, 0],
+        "b": o[:, 1],
+        "q": o[:, 2],
+        "price_low": c.price_low,
+        "price_high": c.price_high,
+        "revenue": c.revenue,
+        "revenue_at_one": c.revenue_at_one,
+        "n_optimal": c.n_optimal,
         "one_is_optimal": c.one_is_optimal,
     }
 
@@ -312,12 +319,19 @@ def price_classes(m) -> list:
                     runs[-1] = (runs[-1][0], int(qq), runs[-1][2])
                 else:
                     runs.append((int(qq), int(qq), float(pr)))
-            rows.append({
-                "a": atxt, "b": btxt, "q_range": (1, int(qmax)),
-                "q_one_optimal": q[ok], "q_one_fails": q[~ok],
-                "optimal_prices": sorted({round(float(x), 6) for x in np.concatenate([c.price_low[~ok], c.price_high[~ok]])}),
-                "price_runs": runs,
-                "largest_shortfall": float(short.max()),
-                "largest_relative_shortfall": float((short / c.revenue).max()),
-            })
+            rows.append(
+                {
+                    "a": atxt,
+                    "b": btxt,
+                    "q_range": (1, int(qmax)),
+                    "q_one_optimal": q[ok],
+                    "q_one_fails": q[~ok],
+                    "optimal_prices": sorted(
+                        {round(float(x), 6) for x in np.concatenate([c.price_low[~ok], c.price_high[~ok]])}
+                    ),
+                    "price_runs": runs,
+                    "largest_shortfall": float(short.max()),
+                    "largest_relative_shortfall": float((short / c.revenue).max()),
+                }
+            )
     return rows

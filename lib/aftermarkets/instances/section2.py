@@ -25,7 +25,7 @@ from .._checks import generator, whole_number
 from ..allocation import feasible_allocations, optimal_welfare, welfare
 from ..auctions import AuctionOutcome, uniform_price_auction
 from ..combined import combined_market
-from ..equilibrium import DeviationReport, best_deviation
+from ..equilibrium import best_deviation
 from ..trade import TakeItOrLeaveIt, TradeOutcome, take_it_or_leave_it
 from ..valuations import StepValues
 
@@ -249,7 +249,9 @@ def footnote5(n=3, m=3, H=10.0, samples=4000, seed=5, zero_value_bidder=False) -
         u_truth = types.value(tr.allocation)[:, i] - tr.payments[:, i]
         per_type.append(float(np.max(np.maximum(U.max(axis=0), u_truth) - u_eq)))
     wel = types.value(outcome.allocation).sum(axis=-1)
-    return Footnote5(outcome, tuple(reports), tuple(per_type), int(keep.sum()), wel, optimal_welfare(types, m))
+    return Footnote5(
+        outcome, tuple(reports), tuple(per_type), int(keep.sum()), wel, optimal_welfare(types, m)
+    )
 
 
 def footnote5_dominance(H=10.0, extra_types=7, seed=11, priorities=((0, 1, 2), (2, 1, 0))) -> tuple:
@@ -279,5 +281,9 @@ def footnote5_dominance(H=10.0, extra_types=7, seed=11, priorities=((0, 1, 2), (
                 out = uniform_price_auction(prof, 3, priority=priority)
                 u.append(own.value(out.allocation[:, :1])[:, 0] - out.payments[:, 0])
             diff = u[0] - u[1]
-            worst, strict, count = min(worst, float(diff.min())), strict + int((diff > 1e-9).sum()), count + diff.size
+            worst, strict, count = (
+                min(worst, float(diff.min())),
+                strict + int((diff > 1e-9).sum()),
+                count + diff.size,
+            )
     return worst, strict, count

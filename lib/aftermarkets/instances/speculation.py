@@ -247,8 +247,16 @@ def deviation_bids(m, quantities=None, two_level=True) -> np.ndarray:
 
 
 def deviation_check(
-    payoff, bids, agent, alternatives, price_rule="optimal", label=None, priority=None,
-    own_type=None, type_grid=None, bid_floor=0.0,
+    payoff,
+    bids,
+    agent,
+    alternatives,
+    price_rule="optimal",
+    label=None,
+    priority=None,
+    own_type=None,
+    type_grid=None,
+    bid_floor=0.0,
 ) -> DeviationCheck:
     """Largest gain of ``agent`` from replacing her bid by any of ``alternatives``.
 

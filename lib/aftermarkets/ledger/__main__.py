@@ -13,7 +13,9 @@ from . import STATUSES, ledger
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m aftermarkets.ledger", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m aftermarkets.ledger", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     rows = ledger()

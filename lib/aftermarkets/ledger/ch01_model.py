@@ -82,8 +82,12 @@ def _resale_is_trade_mechanism() -> Evaluation:
 )
 def _definitions_have_teeth() -> Evaluation:
     instances, profiles = section2.resale_grid()
-    forced_vp, forced_bb = check_trade_mechanism(section2.ForcedSale(holder=2, price=0.1), instances, profiles)
-    sub_vp, sub_bb = check_trade_mechanism(section2.SubsidisedResale(seller=2, amount=0.5), instances, profiles)
+    forced_vp, forced_bb = check_trade_mechanism(
+        section2.ForcedSale(holder=2, price=0.1), instances, profiles
+    )
+    sub_vp, sub_bb = check_trade_mechanism(
+        section2.SubsidisedResale(seller=2, amount=0.5), instances, profiles
+    )
     ok = not forced_vp.holds(TOL) and forced_bb.holds(TOL) and not sub_bb.holds(TOL) and sub_vp.holds(TOL)
     return Evaluation(
         f"forced sale: Def. 1 worst {forced_vp.worst:g}, Def. 2 worst {forced_bb.worst:g}; "

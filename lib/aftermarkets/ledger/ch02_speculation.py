@@ -22,6 +22,7 @@ Each entry recomputes its claim with the library in well under a second and deci
 * ``ex4-poa-theta`` — its :math:`\Theta(\log \gamma m)` does not hold with constants independent of
   :math:`\gamma`: measured against the global optimum the PoA grows like :math:`\tfrac{2k}{23}\ln r`;
 """
+
 from __future__ import annotations
 
 import math
@@ -30,9 +31,9 @@ import numpy as np
 import sympy as sp
 from scipy import integrate
 
-from .registry import Evaluation, register, verdict
-from ..instances import Example1, Example4
 from ..equilibrium import bid_family
+from ..instances import Example1, Example4
+from .registry import Evaluation, register, verdict
 
 CHAPTER = "02_uniform_price_speculation"
 TOL = 1e-9
@@ -61,8 +62,8 @@ def _fb_revenue() -> Evaluation:
     reaches_one = sp.simplify(high.subs(z, 1 + h) - 1) == 0 and low.subs(z, 0) == 0
     d_low = sp.simplify(sp.diff(low, z) - (2 * m - 1) / (1 + (2 * m - 1) * z) ** 2) == 0  # > 0 for m > 1/2
     r_low, r_high = p / (1 + (2 * m - 1) * p), p * (1 + h - p)
-    inc = sp.simplify(sp.diff(r_low, p) - 1 / (1 + (2 * m - 1) * p) ** 2) == 0       # > 0
-    dec = sp.simplify(sp.diff(r_high, p).subs(p, 1) - (h - 1)) == 0                # concave, < 0 at 1
+    inc = sp.simplify(sp.diff(r_low, p) - 1 / (1 + (2 * m - 1) * p) ** 2) == 0  # > 0
+    dec = sp.simplify(sp.diff(r_high, p).subs(p, 1) - (h - 1)) == 0  # concave, < 0 at 1
     value = sp.simplify(r_high.subs(p, 1) - h) == 0 and sp.simplify(sp.limit(r_low, p, 1) - h) == 0
     # numeric cross-check on a fine grid with the library's CDF
     worst = 0.0
@@ -70,7 +71,9 @@ def _fb_revenue() -> Evaluation:
         ex = Example1(mm)
         grid = np.linspace(0.0, 2.0, 200001)
         rev = grid * (1 - ex.z.cdf(grid))
-        worst = max(worst, float(abs(grid[rev.argmax()] - 1.0)), float(abs(rev.max() - ex.max_revenue_per_unit())))
+        worst = max(
+            worst, float(abs(grid[rev.argmax()] - 1.0)), float(abs(rev.max() - ex.max_revenue_per_unit()))
+        )
     ok = continuous and reaches_one and d_low and inc and dec and value and worst < 1e-4
     return Evaluation(
         "sympy: continuous at 1, F(1+1/(2m)) = 1, density > 0, revenue increasing on [0,1) and "
@@ -94,7 +97,10 @@ def _mean_z() -> Evaluation:
     worst = 0.0
     for mm in MS:
         ex = Example1(mm)
-        q = integrate.quad(lambda t: 1 - ex.z.cdf(t), 0, 1, limit=200)[0] + integrate.quad(lambda t: 1 - ex.z.cdf(t), 1, ex.z.top)[0]
+        q = (
+            integrate.quad(lambda t: 1 - ex.z.cdf(t), 0, 1, limit=200)[0]
+            + integrate.quad(lambda t: 1 - ex.z.cdf(t), 1, ex.z.top)[0]
+        )
         worst = max(worst, abs(q - ex.expected_z()))
     ok = ratio == sp.Rational(1, 2) and worst < 1e-10
     return Evaluation(
@@ -118,8 +124,16 @@ def _eq_welfare() -> Evaluation:
     gap = sp.simplify(s["paper_equilibrium_bound"] - eq - (sp.Rational(1, 4) + (m - 3) / (8 * m**2)))
     lim = sp.limit(eq, m, sp.oo)
     # library: exact expected welfare of the equilibrium bids through the mechanisms
-    worst = max(abs(float(Example1(mm).expected_welfare_of(Example1(mm).bids(), "paper")) - Example1(mm).expected_equilibrium_welfare()) for mm in MS[:4])
-    bound_ok = all(Example1(mm).expected_equilibrium_welfare() < Example1(mm).paper_equilibrium_bound() <= 6 for mm in MS)
+    worst = max(
+        abs(
+            float(Example1(mm).expected_welfare_of(Example1(mm).bids(), "paper"))
+            - Example1(mm).expected_equilibrium_welfare()
+        )
+        for mm in MS[:4]
+    )
+    bound_ok = all(
+        Example1(mm).expected_equilibrium_welfare() < Example1(mm).paper_equilibrium_bound() <= 6 for mm in MS
+    )
     ok = gap == 0 and lim == sp.Rational(23, 4) and worst < 1e-12 and bound_ok
     return Evaluation(
         f"exactly 21/4 + (m-3)(1/(2m) + 1/(8m^2)) (increasing to {lim} = 5.75); the paper's bound exceeds it "
@@ -139,13 +153,19 @@ def _eq_welfare() -> Evaluation:
 def _opt_welfare() -> Evaluation:
     s = Example1.symbolic()
     m = s["m"]
-    slack = sp.simplify(s["expected_optimal_welfare"] - s["paper_optimal_bound"] - (sp.Rational(5, 4) + 1 / (24 * m**3) - s["E_z"]))
+    slack = sp.simplify(
+        s["expected_optimal_welfare"]
+        - s["paper_optimal_bound"]
+        - (sp.Rational(5, 4) + 1 / (24 * m**3) - s["E_z"])
+    )
     rate = sp.limit(s["expected_optimal_welfare"] / sp.log(m), m, sp.oo)
     worst = 0.0
     for mm in (4, 10, 100, 1000):
         ex = Example1(mm)
         # E[max(U, z)] = int_0^inf (1 - F_U(t) F_z(t)) dt, with the library's CDFs
-        tail = integrate.quad(lambda t: 1 - ex.second_unit.cdf(t) * ex.z.cdf(t), 1.0, 1.5, points=[ex.z.top])[0]
+        tail = integrate.quad(lambda t: 1 - ex.second_unit.cdf(t) * ex.z.cdf(t), 1.0, 1.5, points=[ex.z.top])[
+            0
+        ]
         exact = 4 + (mm - 3) * ex.expected_z() + 1.0 + tail
         worst = max(worst, abs(exact - ex.expected_optimal_welfare()))
     ok = slack == 0 and rate == sp.Rational(1, 2) and worst < 1e-8
@@ -170,7 +190,10 @@ def _spec_utility() -> Evaluation:
         ex = Example1(mm)
         u = float(ex.expected_payoffs(ex.bids(), "paper")[2])
         worst = max(worst, abs(u - (1 + (mm - 3) / (2 * mm))))
-    return Evaluation(f"library auction + resale, exact over types: max deviation {worst:.0e} for m in {MS}", verdict(worst < 1e-12))
+    return Evaluation(
+        f"library auction + resale, exact over types: max deviation {worst:.0e} for m in {MS}",
+        verdict(worst < 1e-12),
+    )
 
 
 @register(
@@ -187,7 +210,9 @@ def _clearing_price() -> Evaluation:
     prices = {float(Example1(mm).auction(priority=p).price) for mm in MS for p in permutations(range(3))}
     allocs = {tuple(Example1(mm).auction().allocation - np.array([1, 1, mm - 2])) for mm in MS}
     ok = prices == {0.0} and allocs == {(0, 0, 0)}
-    return Evaluation(f"prices {sorted(prices)}, allocation (1, 1, m-2) for m in {MS}, all 6 tie orders", verdict(ok))
+    return Evaluation(
+        f"prices {sorted(prices)}, allocation (1, 1, m-2) for m in {MS}, all 6 tie orders", verdict(ok)
+    )
 
 
 @register(
@@ -209,8 +234,15 @@ def _thm1() -> Evaluation:
     if curve.max() <= 2.0:
         return Evaluation(f"PoA stays below 2 up to m = {ms[-1]}", "disagrees")
     first = {t: int(ms[np.argmax(curve > t)]) for t in (1.5, 2.0)}
-    below_ok = all(Example1(k - 1).price_of_anarchy() <= t < Example1(k).price_of_anarchy() for t, k in first.items())
-    ok = rate == sp.Rational(2, 23) and bool(np.all(np.diff(poa) > 0)) and bool(np.all(np.diff(curve) > 0)) and below_ok
+    below_ok = all(
+        Example1(k - 1).price_of_anarchy() <= t < Example1(k).price_of_anarchy() for t, k in first.items()
+    )
+    ok = (
+        rate == sp.Rational(2, 23)
+        and bool(np.all(np.diff(poa) > 0))
+        and bool(np.all(np.diff(curve) > 0))
+        and below_ok
+    )
     return Evaluation(
         f"PoA/ln m -> {rate}; PoA = {poa[0]:.4f}, {poa[1]:.4f}, {poa[2]:.4f} at m = 1e3, 1e6, 1e9; "
         f"the smallest m with PoA > 1.5 is {first[1.5]:,} and with PoA > 2 is {first[2.0]:,} "
@@ -327,7 +359,9 @@ def _ex4_share() -> Evaluation:
             worst = max(worst, share - g)
             if not math.isclose(share, ex.speculator_share()) or float(ex.auction().price) != 0.0:
                 worst = np.inf
-    return Evaluation(f"max (share - gamma) = {worst:.4f} < 0 over 12 instances; auction price 0", verdict(worst < 0))
+    return Evaluation(
+        f"max (share - gamma) = {worst:.4f} < 0 over 12 instances; auction price 0", verdict(worst < 0)
+    )
 
 
 @register(
@@ -426,7 +460,11 @@ def _ex4_poa_theta() -> Evaluation:
 def _prop7() -> Evaluation:
     ex = Example4(0.5, 4)
     alts = bid_family(ex.m, levels=(0.5, 1.0, 1.5, 2.0, 2.5), quantities=(1, 2, 3, 4, 6, 8), two_level=True)
-    worst = max(ex.deviation_check(role, g, "optimal", alternatives=alts).report.best_gain for role in "ABC" for g in range(ex.k))
+    worst = max(
+        ex.deviation_check(role, g, "optimal", alternatives=alts).report.best_gain
+        for role in "ABC"
+        for g in range(ex.k)
+    )
     return Evaluation(
         f"k = 2, r = 4 (m = 8): largest expected gain {worst:.1e} over {len(alts)} bids for each of the 6 agents",
         verdict(worst <= TOL),

@@ -14,10 +14,11 @@ fails when the computation no longer yields the declared status. The chapters' c
 (``ch01_model``, ``ch02_speculation``, ...) register into this module when
 :mod:`aftermarkets.ledger` imports them.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 __all__ = ["Claim", "Evaluation", "STATUSES", "register", "verdict", "registered", "evaluate"]
 
