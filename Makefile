@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NB ?= $(wildcard book/*.ipynb)
 
-.PHONY: book test execute serve ledger clean venv
+.PHONY: book test execute serve ledger bench clean venv
 
 venv: $(STAMP)
 
@@ -15,13 +15,19 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-## make book: execute every notebook and build the HTML (warnings are errors)
+## make book: build the HTML from the notebooks' stored outputs (warnings are errors)
 book: $(STAMP)
+	$(PY) scripts/update_scope.py
+	$(PY) scripts/package_library.py
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html (serve it with: make serve)"
 
-## make test: library tests, doctests, and nbval over every notebook against its stored outputs
+## make test: lint, library tests, doctests, nbval over every notebook, and the browser test
 test: $(STAMP)
+	$(VENV)/bin/ruff format --check lib tests scripts benchmarks book/_ext
+	$(VENV)/bin/ruff format --check --line-length 88 book/*.ipynb
+	$(VENV)/bin/ruff check lib tests scripts benchmarks book
+	$(MAKE) book
 	$(PY) -m pytest
 
 ## make execute [NB=book/01_model.ipynb]: re-execute notebooks in place after editing them
@@ -35,6 +41,10 @@ serve:
 ## make ledger: print the reproduction ledger
 ledger: $(STAMP)
 	$(PY) -m aftermarkets.ledger
+
+## make bench: speed of the simulations, as ratios against a reference measured in the same run
+bench: $(STAMP)
+	$(PY) benchmarks/bench_simulation.py
 
 clean:
 	rm -rf _build

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import itertools
 
-import aftermarkets as am
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import marginals, step_values
+
+import aftermarkets as am
 
 
 def _value(values: np.ndarray, i: int, q: int) -> float:

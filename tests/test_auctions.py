@@ -8,12 +8,13 @@ properties are those listed in issue 2, item 7.
 
 from __future__ import annotations
 
-import aftermarkets as am
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import PRICE, marginals, non_increasing, permutation
+
+import aftermarkets as am
 
 # --------------------------------------------------------------------------- helpers
 

@@ -13,11 +13,12 @@ import math
 import re
 from pathlib import Path
 
-import aftermarkets as am
 import numpy as np
 import pytest
-from aftermarkets import Example1
 from scipy import integrate
+
+import aftermarkets as am
+from aftermarkets import Example1
 
 MS = (4, 5, 10, 100, 1000)
 
@@ -105,8 +106,8 @@ def _notebook_text():
 
 
 def test_cited_labels_exist():
-    """Every chapter label cited in the Chapter 2 test files' docstrings (sec-02-*, ex-02-*, example-*, proposition-*) exists in
-    the notebook, as a MyST target or a prf / exercise label."""
+    """Every chapter label cited in the Chapter 2 test files' docstrings (sec-02-*, ex-02-*,
+    example-*, proposition-*) exists in the notebook, as a MyST target or a prf / exercise label."""
     md, _ = _notebook_text()
     files = (
         "test_example1.py",

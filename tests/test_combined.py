@@ -8,12 +8,13 @@ auction revenue + trade surplus (zero for resale) is checked on random instances
 
 from __future__ import annotations
 
-import aftermarkets as am
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import PRICE, marginals, permutation
+
+import aftermarkets as am
 
 
 @st.composite
@@ -161,7 +162,7 @@ def test_batched_combined_market(case, data):
         one = am.combined_market(
             values[s],
             a1,
-            lambda v, h: am.take_it_or_leave_it(v, h, seller, prices[s], order=order, quantity=quantity),
+            lambda v, h, p=prices[s]: am.take_it_or_leave_it(v, h, seller, p, order=order, quantity=quantity),
         )
         np.testing.assert_array_equal(out.allocation[s], one.allocation)
         np.testing.assert_allclose(out.utilities[s], one.utilities, atol=1e-12)

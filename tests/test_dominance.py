@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import integrate
+
 from aftermarkets import Example1, bid_family
 from aftermarkets.instances.speculation import DEVIATION_LEVELS
-from scipy import integrate
 
 MS = (4, 5, 10, 100, 1000)
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 
-import aftermarkets as am
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
+import aftermarkets as am
 
 FINITE = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 

@@ -9,17 +9,17 @@ label of the number they check (``sec-02-welfare``, ``example-1``, ...), which
 from __future__ import annotations
 
 import math
-import time
 
-import aftermarkets as am
 import numpy as np
 import pytest
 import sympy as sp
-from aftermarkets import Estimate, Example1, Example4, bid_family
-from aftermarkets.instances.speculation import DEVIATION_LEVELS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
+
+import aftermarkets as am
+from aftermarkets import Estimate, Example1, Example4, bid_family
+from aftermarkets.instances.speculation import DEVIATION_LEVELS
 
 MS = (4, 5, 10, 100, 1000)
 
@@ -98,7 +98,8 @@ def test_equilibrium_welfare_and_utilities_match_quadrature(m):
 
 @pytest.mark.parametrize("m", (4, 7, 30))
 def test_exact_payoffs_through_the_mechanisms_match_closed_forms(m):
-    """sec-02-utility: the library's auction and resale, integrated exactly over types, give the closed forms."""
+    """sec-02-utility: the library's auction and resale, integrated exactly over types, give the closed
+    forms."""
     ex = Example1(m)
     u = ex.expected_payoffs(ex.bids(), "paper")
     assert u == pytest.approx(ex.utilities(), abs=1e-12)
@@ -137,16 +138,14 @@ def test_symbolic_agrees_with_floats_and_with_integration():
             assert float(s[key].subs(m, mm)) == pytest.approx(val, rel=1e-13), key
 
 
-def test_closed_forms_are_fast_and_accurate_at_a_billion():
-    """sec-02-poa: exact values at m = 1e9 in microseconds, equal to 50-digit sympy arithmetic."""
+def test_closed_forms_are_accurate_at_a_billion():
+    """sec-02-poa: the float values at m = 1e9 equal 50-digit sympy arithmetic (their speed is
+    measured by benchmarks/bench_simulation.py)."""
     ex = Example1(10**9)
     s = Example1.symbolic()
-    exact = sp.N(s["price_of_anarchy"].subs(s["m"], 10**9), 50)
-    assert ex.price_of_anarchy() == pytest.approx(float(exact), rel=1e-14)
-    start = time.perf_counter()
-    for _ in range(1000):
-        ex.price_of_anarchy()
-    assert (time.perf_counter() - start) / 1000 < 1e-4  # typically ~1 microsecond
+    for key, value in (("price_of_anarchy", ex.price_of_anarchy()), ("E_z", ex.expected_z())):
+        exact = sp.N(s[key].subs(s["m"], 10**9), 50)
+        assert value == pytest.approx(float(exact), rel=1e-13), key
 
 
 def test_poa_rate_is_two_23rds_log_m():
@@ -190,21 +189,9 @@ def test_simulation_is_deterministic_given_the_seed():
     assert ex.simulate(1000, seed=3) == ex.simulate(1000, seed=3)
 
 
-def test_simulation_speed():
-    """sec-02-mc: 10^6 profiles at m = 1000 run in seconds.
-
-    The chapter states the target (under 2 s on an idle core) and measures it in a cell that nbval
-    does not compare; this regression guard allows 6 s so that a loaded machine does not fail it.
-    It does not prove the 2 s target."""
-    ex = Example1(1000)
-    ex.simulate(1000, seed=0)  # warm up
-    start = time.perf_counter()
-    ex.simulate(10**6, seed=1)
-    assert time.perf_counter() - start < 6.0
-
-
 def test_exact_payoffs_match_monte_carlo_off_the_path():
-    """sec-02-deviations: exact expected payoffs of arbitrary bids agree with Monte Carlo of the mechanisms."""
+    """sec-02-deviations: exact expected payoffs of arbitrary bids agree with Monte Carlo of the
+    mechanisms."""
     m = 6
     ex = Example1(m)
     rng = np.random.default_rng(0)
@@ -218,7 +205,7 @@ def test_exact_payoffs_match_monte_carlo_off_the_path():
         price = np.ones(12) if rule == "paper" else ex.optimal_resale_price(*auc.allocation.T).price_low
         for s in range(12):
             sub = am.AuctionOutcome(auc.allocation[s], auc.payments[s], None)
-            out = am.combined_market(v, sub, lambda vv, h: ex.resale(vv, h, price[s]))
+            out = am.combined_market(v, sub, lambda vv, h, p=price[s]: ex.resale(vv, h, p))
             mc, se = out.utilities.mean(0), out.utilities.std(0) / math.sqrt(n)
             assert np.all(np.abs(mc - exact[s]) <= 5 * se + 1e-9)
 
@@ -307,7 +294,8 @@ def test_zero_bid_convention_does_not_matter():
 @settings(max_examples=40)
 @given(st.data())
 def test_exact_payoffs_respect_the_accounting_identity(data):
-    """Property: for any bids, E[welfare] = sum of E[utilities] + auction revenue (resale is budget balanced)."""
+    """Property: for any bids, E[welfare] = sum of E[utilities] + auction revenue (resale is budget
+    balanced)."""
     m = data.draw(st.integers(4, 7))
     ex = Example1(m)
     fam = bid_family(m, levels=(0.5, 1.0, 2.0, 3.0), two_level=False)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import math
 
-import aftermarkets as am
 import numpy as np
 import pytest
+from scipy import integrate
+
+import aftermarkets as am
 from aftermarkets import Example1, Example4, bid_family
 from aftermarkets.instances.example4 import max_z_moments
-from scipy import integrate
 
 MS = (4, 5, 10, 100, 1000)
 

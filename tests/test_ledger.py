@@ -1,33 +1,71 @@
-"""The reproduction ledger: every registered claim is recomputed and must confirm its declared status."""
+"""The reproduction ledger: every numbered result of the paper has a row; every computed claim is
+recomputed and must confirm its declared status; pending claims name the chapter to come; the
+scope tables shown in the README and the book are current."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
 from aftermarkets import ledger
 from aftermarkets.ledger import registry
 
+ROOT = Path(__file__).resolve().parents[1]
 CLAIMS = ledger.all_claims()
+COMPUTED = [c for c in CLAIMS if c.compute is not None]
 
 
-def test_ledger_is_not_empty():
-    """The ledger registers claims (each chapter adds its own)."""
-    assert len(CLAIMS) > 0
+def test_every_numbered_result_of_the_paper_has_a_row():
+    """Definitions 1-7, Theorems 1-7, Propositions 1-7, Corollaries 1-2, Examples 1-4, Claims 1-3,
+    Lemma 1, Table 1 and Figure 1: 33 numbered results, each with at least one claim."""
+    expected = (
+        [f"Definition {i}" for i in range(1, 8)]
+        + [f"Theorem {i}" for i in range(1, 8)]
+        + [f"Proposition {i}" for i in range(1, 8)]
+        + ["Corollary 1", "Corollary 2"]
+        + [f"Example {i}" for i in range(1, 5)]
+        + ["Claim 1", "Claim 2", "Claim 3", "Lemma 1", "Table 1", "Figure 1"]
+    )
+    assert len(expected) == 33
+    keys = {r.key for r in registry.RESULTS}
+    assert set(expected) <= keys
+    covered = {c.result for c in CLAIMS}
+    assert keys <= covered, f"results without a ledger row: {sorted(keys - covered)}"
 
 
-def test_ids_are_unique_and_well_formed():
-    """Ids are unique; every entry names a source, a statement, the paper's value and a chapter."""
+def test_ids_are_unique_and_entries_complete():
+    """Ids are unique; every entry names its result, source, statement, the paper's words and a
+    chapter; computed entries name the section that reproduces them, pending ones do not."""
     ids = [c.id for c in CLAIMS]
     assert len(ids) == len(set(ids))
     for c in CLAIMS:
-        assert c.source and c.statement and c.paper and c.chapter, c.id
+        assert c.result and c.source and c.statement and c.paper and c.chapter, c.id
         assert c.status in ledger.STATUSES
+        assert (c.compute is None) == (c.status == "pending") == (c.section is None), c.id
 
 
-@pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
+@pytest.mark.parametrize("claim", [c for c in CLAIMS if c.section], ids=lambda c: c.id)
+def test_section_label_exists_in_the_chapter(claim):
+    """The section a computed claim links to is a MyST target in its chapter's notebook."""
+    nb = json.loads((ROOT / "book" / f"{claim.chapter}.ipynb").read_text())
+    text = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert f"({claim.section})=" in text, f"{claim.id}: no target ({claim.section})= in {claim.chapter}"
+
+
+def test_pending_claims_belong_to_chapters_not_yet_written():
+    """A pending claim names a chapter that has no notebook yet (a written chapter computes its claims)."""
+    for c in CLAIMS:
+        if c.status == "pending":
+            assert not (ROOT / "book" / f"{c.chapter}.ipynb").exists(), c.id
+            assert c.chapter == next(r.chapter for r in registry.RESULTS if r.key == c.result), c.id
+
+
+@pytest.mark.parametrize("claim", COMPUTED, ids=lambda c: c.id)
 def test_claim_recomputes_to_its_declared_status(claim):
     """Recompute the claim from the library; its computed status must equal the declared one."""
     row = ledger.evaluate(claim)
@@ -38,19 +76,58 @@ def test_claim_recomputes_to_its_declared_status(claim):
     )
 
 
-def test_register_rejects_bad_status_and_duplicates():
-    """The registry refuses unknown statuses and duplicate ids."""
+def test_registry_rejects_bad_entries():
+    """The registry refuses unknown statuses, unknown results, 'pending' with a computation, and
+    duplicate ids."""
     with pytest.raises(ValueError, match="status"):
-        registry.register("x", "s", "t", "p", "maybe", "c")
+        registry.register("x", "Theorem 1", "s", "t", "p", "maybe", "c", "sec")
+    with pytest.raises(ValueError, match="status"):
+        registry.register("x", "Theorem 1", "s", "t", "p", "pending", "c", "sec")
+    with pytest.raises(ValueError, match="result"):
+        registry.register("x", "Theorem 99", "s", "t", "p", "reproduced", "c", "sec")(lambda: None)
     with pytest.raises(ValueError, match="registered twice"):
-        registry.register(CLAIMS[0].id, "s", "t", "p", "pending", "c")(lambda: None)
+        registry.pending(CLAIMS[0].id, "Theorem 1", "s", "t", "p", "c")
 
 
-def test_command_line_json():
-    """`python -m aftermarkets.ledger --json` prints every claim and exits 0."""
+def test_result_status_summarises_claims():
+    """A result is pending if any claim is, disagrees if any claim does, else refined or reproduced."""
+    assert registry.result_status(["reproduced", "refined"]) == "refined"
+    assert registry.result_status(["reproduced", "disagrees", "refined"]) == "disagrees"
+    assert registry.result_status(["reproduced", "pending"]) == "pending"
+    assert registry.result_status(["reproduced"]) == "reproduced"
+    with pytest.raises(ValueError):
+        registry.result_status([])
+
+
+def test_readme_scope_table_is_current():
+    """README.md shows the scope table the ledger generates (scripts/update_scope.py)."""
     out = subprocess.run(
-        [sys.executable, "-m", "aftermarkets.ledger", "--json"], capture_output=True, text=True, check=True
+        [sys.executable, str(ROOT / "scripts" / "update_scope.py"), "--check"], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stdout
+    table = ledger.scope_table(links="repo")
+    assert (
+        len(
+            re.findall(
+                r"^\| (Definition|Theorem|Proposition|Corollary|Example|Claim|Lemma|Table|Figure) ",
+                table,
+                re.M,
+            )
+        )
+        == 33
+    )
+
+
+def test_command_line():
+    """`python -m aftermarkets.ledger --json --claim ID` prints that claim's row; `--scope` the scope."""
+    cmd = [sys.executable, "-m", "aftermarkets.ledger"]
+    out = subprocess.run(
+        cmd + ["--json", "--claim", "ex1-clearing-price"], capture_output=True, text=True, check=True
     )
     rows = json.loads(out.stdout)
-    assert [r["id"] for r in rows] == [c.id for c in CLAIMS]
-    assert {"id", "source", "statement", "paper", "reproduced", "status"} <= set(rows[0])
+    assert [r["id"] for r in rows] == ["ex1-clearing-price"] and rows[0]["status"] == "reproduced"
+    assert {"id", "result", "source", "statement", "paper", "reproduced", "status", "section"} <= set(rows[0])
+    scope = subprocess.run(cmd + ["--scope"], capture_output=True, text=True, check=True).stdout
+    assert scope.strip() == ledger.scope_table().strip()
+    bad = subprocess.run(cmd + ["--claim", "no-such-claim"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown claim" in bad.stderr

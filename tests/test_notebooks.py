@@ -77,3 +77,56 @@ def test_notebook_outputs_are_clean(path):
                 assert "nbval-ignore-output" in tags, (
                     f"{path.name} cell {i}: figure not tagged nbval-ignore-output"
                 )
+
+
+HIDDEN = {"remove-cell", "remove-input", "hide-input", "hide-cell"}
+CHAPTERS = [p for p in NOTEBOOKS if p.name[:2].isdigit()]
+
+
+def _shown_code(path: Path):
+    for i, c in enumerate(_code_cells(path)):
+        if not HIDDEN & set(c.get("metadata", {}).get("tags", [])):
+            yield i, c
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_a_reader_sees_computes(path):
+    """Reader conventions: a shown code cell glues nothing (glue cells are tagged remove-cell) and
+    its lines are at most 88 characters, so that code does not scroll sideways."""
+    for i, c in _shown_code(path):
+        for line in "".join(c["source"]).splitlines():
+            assert "glue(" not in line, f"{path.name} cell {i}: glue in a shown cell: {line.strip()}"
+            assert len(line) <= 88, f"{path.name} cell {i}: a {len(line)}-character line: {line.strip()}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_text_outputs_do_not_scroll_sideways(path):
+    """An output shown as plain text (no Markdown, HTML or image form) has lines of at most 88
+    characters; wider results must be tables (aftermarkets.display.table)."""
+    for i, c in _shown_code(path):
+        for out in c["outputs"]:
+            data = out.get("data", {})
+            if {"text/markdown", "text/html", "image/png", "image/svg+xml"} & set(data):
+                continue
+            text = "".join(out.get("text", "")) + "".join(data.get("text/plain", ""))
+            for line in text.splitlines():
+                assert len(line) <= 88, f"{path.name} cell {i}: a {len(line)}-character output line"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_figures_have_captions_and_alt_text(path):
+    """Every figure cell carries a caption and alt text in its metadata (mystnb.figure.caption,
+    mystnb.image.alt), so that the book says what the figure shows."""
+    for i, c in enumerate(_code_cells(path)):
+        if any("image/png" in out.get("data", {}) for out in c["outputs"]):
+            meta = c.get("metadata", {}).get("mystnb", {})
+            assert meta.get("figure", {}).get("caption", "").strip(), f"{path.name} cell {i}: no caption"
+            assert len(meta.get("image", {}).get("alt", "")) > 20, f"{path.name} cell {i}: no alt text"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_first_code_cell_explains_a_missing_library(path):
+    """A downloaded chapter run without the library stops with a one-line message saying how to
+    install it, rather than a traceback."""
+    first = "".join(_code_cells(path)[0]["source"])
+    assert "except ImportError" in first and "SystemExit" in first and "Run it yourself" in first

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import math
 
-import aftermarkets as am
 import numpy as np
 import pytest
-from aftermarkets import Example1
-from aftermarkets.instances.resale import optimal_resale_price, resale_revenue
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
+
+import aftermarkets as am
+from aftermarkets import Example1
+from aftermarkets.instances.resale import optimal_resale_price, resale_revenue
 
 MS = (4, 5, 10, 100, 1000)
 
@@ -39,7 +40,8 @@ def test_optimal_resale_price_beats_a_fine_grid(m):
 
 @pytest.mark.parametrize("m", (5, 8))
 def test_resale_revenue_matches_the_library_market(m):
-    """sec-02-resale: the revenue formula equals C's sales in the library's take-it-or-leave-it market (MC)."""
+    """sec-02-resale: the revenue formula equals C's sales in the library's take-it-or-leave-it market
+    (MC)."""
     ex = Example1(m)
     rng = np.random.default_rng(1)
     n = 100_000

@@ -12,12 +12,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-import aftermarkets as am
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import PRICE, marginals
+
+import aftermarkets as am
 
 # --------------------------------------------------------------------------- helpers
 

@@ -7,7 +7,6 @@ marginals. Examples 1 and 2 use the distributions :class:`ExampleOneZ` and
 
 from __future__ import annotations
 
-import aftermarkets as am
 import numpy as np
 import pytest
 import sympy as sp
@@ -15,6 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate, stats
 from strategies import marginals, step_values
+
+import aftermarkets as am
 
 # --------------------------------------------------------------------------- validate_marginals
 

@@ -14,7 +14,7 @@ imports only point down:
 The reproduction ledger, :mod:`aftermarkets.ledger`, sits on top and is not imported here.
 """
 
-from . import instances
+from . import display, instances
 from .allocation import feasible_allocations, optimal_allocation, optimal_welfare, serve_in_order, welfare
 from .auctions import AuctionOutcome, discriminatory_auction, posted_price_mechanism, uniform_price_auction
 from .combined import CombinedOutcome, combined_market
@@ -73,6 +73,7 @@ __all__ = [
     "Estimate",
     "estimate",
     "ratio_estimate",
+    "display",
     "instances",
     "Example1",
     "Example4",

@@ -71,8 +71,13 @@ def unit_counts(x, name: str) -> np.ndarray:
     ValueError
         If an entry is negative, fractional, infinite or NaN.
     """
+    arr = np.asarray(x)
+    if arr.dtype.kind in "iu":  # the common case, checked cheaply
+        if arr.size and arr.min() < 0:
+            raise ValueError(f"{name} must be non-negative whole numbers of units, got {x!r}")
+        return arr.astype(np.int64, copy=False)
     try:
-        arr = np.asarray(x, dtype=float)
+        arr = arr.astype(float)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be whole numbers of units, got {x!r}") from exc
     if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr != np.round(arr)):

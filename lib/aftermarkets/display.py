@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["fmt", "Txt", "tup"]
+__all__ = ["fmt", "Txt", "tup", "Table", "table", "table_rows", "MarkdownText"]
 
 
 def fmt(x, digits: int = 6) -> float:
@@ -85,3 +85,117 @@ def tup(a) -> Txt:
     (1, 1.5, 8)
     """
     return Txt("(" + ", ".join(f"{float(t):g}" for t in np.ravel(a)) + ")")
+
+
+class Table:
+    """A table for a notebook output: Markdown for the book (math allowed), plain text otherwise.
+
+    Jupyter Book renders the ``text/markdown`` output as a real, typeset table (myst-nb with
+    ``nb_render_markdown_format: myst``); nbval compares the ``text/plain`` form, which is the
+    same table with aligned columns. Build it with :func:`table`.
+
+    Parameters
+    ----------
+    header : list of str
+        Column titles (Markdown; ``$...$`` for math).
+    rows : list of list of str
+        Formatted cells.
+    align : list of str
+        ``"l"`` or ``"r"`` per column.
+    """
+
+    def __init__(self, header, rows, align):
+        self.header, self.rows, self.align = list(header), [list(r) for r in rows], list(align)
+
+    def _repr_markdown_(self) -> str:
+        rule = ["---:" if a == "r" else ":---" for a in self.align]
+        lines = [self.header, rule] + self.rows
+        return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+    def __repr__(self) -> str:
+        cols = list(zip(self.header, *self.rows))
+        width = [max(len(c) for c in col) for col in cols]
+        lines = []
+        for cells in [self.header] + self.rows:
+            lines.append(
+                "  ".join(c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(cells, width, self.align))
+            )
+        return "\n".join(line.rstrip() for line in lines)
+
+
+def _cell(x, spec: str) -> str:
+    if isinstance(x, str):
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        return "yes" if x else "no"
+    if spec:
+        return format(x, spec)
+    if isinstance(x, (int, np.integer)):
+        return f"{int(x):,}"
+    return f"{float(x):g}"
+
+
+def table(columns: dict, formats: dict | None = None) -> Table:
+    """A :class:`Table` from columns of equal length.
+
+    Parameters
+    ----------
+    columns : dict of str to sequence
+        Column title -> values, in display order. Strings are shown as they are; numbers with
+        ``formats[title]`` (a format spec such as ``".4f"`` or ``",.0f"``), else integers with
+        thousands separators and floats with ``g``; booleans as yes / no.
+    formats : dict of str to str, optional
+        Format spec per column title.
+
+    Returns
+    -------
+    Table
+
+    Examples
+    --------
+    >>> table({"m": [10, 1000], "PoA": [1.134385, 1.572689]}, {"PoA": ".4f"})
+        m     PoA
+       10  1.1344
+    1,000  1.5727
+    """
+    formats = formats or {}
+    titles = list(columns)
+    data = [list(np.ravel(np.asarray(columns[t], dtype=object))) for t in titles]
+    if len({len(d) for d in data}) > 1:
+        raise ValueError(f"columns must have equal lengths, got {[len(d) for d in data]}")
+    rows = [[_cell(x, formats.get(t, "")) for t, x in zip(titles, r)] for r in zip(*data)]
+    align = ["l" if all(isinstance(x, str) for x in d) else "r" for d in data]
+    return Table(titles, rows, align)
+
+
+def table_rows(header, rows, formats: dict | None = None) -> Table:
+    """A :class:`Table` from a header and a list of rows (see :func:`table` for formats).
+
+    Examples
+    --------
+    >>> table_rows(["agent", "gain"], [("A", 0.0), ("B", 0.25)], {"gain": ".2f"})
+    agent  gain
+    A      0.00
+    B      0.25
+    """
+    rows = list(rows)
+    if any(len(r) != len(header) for r in rows):
+        raise ValueError(f"every row needs {len(header)} cells")
+    return table({h: [r[j] for r in rows] for j, h in enumerate(header)}, formats)
+
+
+class MarkdownText:
+    """Markdown for a notebook output whose plain-text form is the same source.
+
+    ``IPython.display.Markdown`` shows ``<IPython.core.display.Markdown object>`` as plain text,
+    which nbval compares; this class shows the Markdown source itself, so nbval checks the content.
+    """
+
+    def __init__(self, text: str):
+        self.text = str(text)
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text

@@ -42,6 +42,9 @@ import sympy as sp
 
 from ._checks import generator, probabilities
 
+#: Default real symbols of the ``cdf_sympy`` methods.
+_X, _Z = sp.Symbol("x", real=True), sp.Symbol("z", real=True)
+
 __all__ = [
     "validate_marginals",
     "StepValues",
@@ -143,9 +146,8 @@ class StepValues:
         levels = validate_marginals(self.levels, name="levels")
         counts = np.asarray(self.counts)
         if counts.shape != levels.shape[-2:]:
-            raise ValueError(
-                f"counts must have shape {levels.shape[-2:]} (agents x runs, matching levels), got {counts.shape}"
-            )
+            want = levels.shape[-2:]
+            raise ValueError(f"counts must have shape {want} (agents x runs), got {counts.shape}")
         if counts.size and (not np.all(np.isfinite(counts)) or np.any(counts != np.round(counts))):
             raise ValueError("counts must be whole numbers of units")
         if np.any(counts < 0):
@@ -274,7 +276,7 @@ class Uniform:
         r""":math:`\Pr[X \ge x]` (vectorised)."""
         return np.clip((self.high - np.asarray(x, dtype=float)) / (self.high - self.low), 0.0, 1.0)
 
-    def cdf_sympy(self, x=sp.Symbol("x", real=True)) -> sp.Expr:
+    def cdf_sympy(self, x=_X) -> sp.Expr:
         """The CDF as a sympy ``Piecewise`` in ``x``."""
         a, b = sp.nsimplify(self.low), sp.nsimplify(self.high)
         return sp.Piecewise((0, x < a), ((x - a) / (b - a), x <= b), (1, True))
@@ -351,7 +353,7 @@ class ExampleOneZ:
         low = (np.log(2 * self.m) - np.log1p(c * np.clip(p, 0.0, 1.0))) / c + h * h / 2
         return np.where(p < 1.0, low, np.clip(self.top - p, 0.0, None) ** 2 / 2)
 
-    def cdf_sympy(self, z=sp.Symbol("z", real=True), m=None) -> sp.Expr:
+    def cdf_sympy(self, z=_Z, m=None) -> sp.Expr:
         """The CDF as a sympy ``Piecewise``; pass a symbol as ``m`` to keep it symbolic."""
         m = sp.nsimplify(self.m) if m is None else m
         return sp.Piecewise(
@@ -418,7 +420,7 @@ class CappedEqualRevenue:
             body = np.where(z >= 1, (z - 1) / z, 0.0)
         return np.where(z >= self.H, 1.0, body)
 
-    def cdf_sympy(self, z=sp.Symbol("z", real=True), H=None) -> sp.Expr:
+    def cdf_sympy(self, z=_Z, H=None) -> sp.Expr:
         """The CDF as a sympy ``Piecewise``; pass a symbol as ``H`` to keep it symbolic."""
         H = sp.nsimplify(self.H) if H is None else H
         return sp.Piecewise((0, z < 1), ((z - 1) / z, z < H), (1, True))

@@ -18,7 +18,7 @@ import numpy as np
 
 from .._checks import whole_number
 
-__all__ = ["Witness", "DominanceClass", "witnesses", "scan"]
+__all__ = ["Witness", "DominanceClass", "witnesses", "scan", "low_bid_margin"]
 
 
 @dataclass(frozen=True)
@@ -372,3 +372,21 @@ def scan(ex, alternatives=None, grid_points=6) -> list:
             j = int(np.argmin(np.where(sel, mg, np.inf)))
             result.append(DominanceClass("C", desc, wit, int(sel.sum()), float(mg[j]), chosen[j], paper))
     return result
+
+
+def low_bid_margin(ex, b, eps) -> float:
+    r"""The paper's witness for C's bid :math:`b < 1` on her :math:`m - 2` units, tried exactly.
+
+    Against A bidding :math:`b + \varepsilon` on two units and B bidding 1 on one unit, returns
+    C's expected utility from her equilibrium bid minus that from bidding :math:`b` on
+    :math:`m - 2` units (resale at her optimal price). Positive means the witness works. When
+    :math:`b + \varepsilon < 1` the margin is :math:`1 - b - (m - 2)\varepsilon`, so the paper's
+    "small" :math:`\varepsilon` must be below :math:`(1 - b)/(m - 2)`.
+    """
+    prof = np.zeros((2, 3, ex.m))
+    prof[:, 0, :2] = b + eps
+    prof[:, 1, 0] = 1.0
+    prof[0, 2] = ex.bids()[2]
+    prof[1, 2, : ex.m - 2] = b
+    u = ex.expected_payoffs(prof)[:, 2]
+    return float(u[0] - u[1])

@@ -45,6 +45,7 @@ from itertools import permutations
 
 import numpy as np
 import sympy as sp
+from scipy import optimize
 
 from .._checks import generator, whole_number
 from ..allocation import optimal_welfare
@@ -73,7 +74,7 @@ from .speculation import (
     group_values,
 )
 
-__all__ = ["Example1", "symbolic", "closed_forms"]
+__all__ = ["Example1", "symbolic", "closed_forms", "smallest_m_with_poa_above", "proposition1_deviations"]
 
 _M = sp.Symbol("m", positive=True)
 _Z = sp.Symbol("z", nonnegative=True)
@@ -339,8 +340,9 @@ class Example1:
     def revenue_maximizing_price(self) -> float:
         r"""The maximiser of the revenue curve :math:`p\,(1 - F_B(p))`, computed from the curve.
 
-        Evaluates the curve at its candidate points (:func:`~aftermarkets.instances.resale.single_buyer_price`);
-        the paper says the unique maximiser is 1.
+        Evaluates the curve at its candidate points
+        (:func:`~aftermarkets.instances.resale.single_buyer_price`); the paper says the unique
+        maximiser is 1.
 
         Examples
         --------
@@ -415,7 +417,7 @@ class Example1:
         return auction_outcomes(self.m)
 
     def resale_price_table(self) -> dict:
-        """C's optimal price after every auction outcome (:func:`~aftermarkets.instances.resale.price_table`)."""
+        """C's optimal price after every outcome (:func:`~aftermarkets.instances.resale.price_table`)."""
         return price_table(self.m)
 
     def resale_price_classes(self) -> list:
@@ -528,3 +530,68 @@ class Example1:
     def dominance_scan(self, alternatives=None, grid_points=6) -> list:
         """Every alternative against its class's witness (:func:`~aftermarkets.instances.dominance.scan`)."""
         return dominance.scan(self, alternatives, grid_points)
+
+
+def smallest_m_with_poa_above(target: float) -> tuple:
+    """The smallest whole ``m`` at which Example 1's price of anarchy exceeds ``target``.
+
+    Solves ``PoA(m) = target`` on the continuous extension (:func:`closed_forms`) with
+    ``scipy.optimize.brentq``, then checks the whole numbers on each side (the PoA increases in
+    ``m``).
+
+    Returns
+    -------
+    tuple
+        ``(root, m)``: the continuous root and the smallest whole ``m > 3`` with PoA above target.
+
+    Examples
+    --------
+    >>> smallest_m_with_poa_above(1.5)[1]
+    440
+    """
+    target = float(target)
+
+    def excess(m):
+        return float(closed_forms(m)["price_of_anarchy"]) - target
+
+    if excess(4) > 0:
+        return 4.0, 4
+    root = optimize.brentq(excess, 4, 1e30, xtol=1e-12, rtol=1e-15)
+    m = max(4, int(np.ceil(root)))
+    while Example1(m).price_of_anarchy() <= target:
+        m += 1
+    while m > 4 and Example1(m - 1).price_of_anarchy() > target:
+        m -= 1
+    return root, m
+
+
+def proposition1_deviations(ms=(4, 5, 10)) -> list:
+    """The book's check of Proposition 1's equilibrium: the largest gain from deviating.
+
+    For each ``m`` and agent: the largest gain over :meth:`Example1.deviation_bids`, in
+    expectation and (A, B) type by type, with C's corrected optimal resale prices under all six
+    tie-breaking orders, and with the paper's price 1 under the default order.
+
+    Returns
+    -------
+    list of dict
+        Keys ``m``, ``agent``, ``bids``, ``utility`` (at the equilibrium), ``gain_optimal``,
+        ``gain_paper``.
+    """
+    rows = []
+    for m in ms:
+        ex = Example1(m)
+        optimal = ex.deviation_checks("optimal")
+        for i, agent in enumerate(ex.AGENTS):
+            mine = [c for c in optimal if c.report.agent == agent]
+            rows.append(
+                {
+                    "m": m,
+                    "agent": agent,
+                    "bids": len(mine[0].alternatives),
+                    "utility": mine[0].report.equilibrium_utility,
+                    "gain_optimal": max(c.largest_gain for c in mine),
+                    "gain_paper": ex.deviation_check(i, "paper").largest_gain,
+                }
+            )
+    return rows

@@ -3,7 +3,8 @@ r"""Section 2's small instances: the checks behind Chapter 1.
 * :func:`greedy_check` — the greedy allocation attains :math:`\mathrm{Wel}(\mathbf v)` (brute force
   over every feasible allocation, :func:`~aftermarkets.allocation.feasible_allocations`);
 * :func:`resale_grid` — valuation profiles, initial allocations and action profiles on which
-  Definitions 1 and 2 are checked (:func:`~aftermarkets.trade.check_trade_mechanism`);
+  Definitions 1 and 2 are checked (:func:`~aftermarkets.trade.check_trade_mechanism`), and
+  :func:`holder_instance`, one of its instances, on which counterexamples are shown;
 * :class:`ForcedSale`, :class:`SubsidisedResale`, :class:`HoldingFee`, :class:`BuyerCommission` —
   secondary markets that are, or are not, trade mechanisms;
 * :func:`accounting_check` — the combined market's accounting identity on random markets;
@@ -32,6 +33,7 @@ from ..valuations import StepValues
 __all__ = [
     "greedy_check",
     "resale_grid",
+    "holder_instance",
     "ForcedSale",
     "SubsidisedResale",
     "HoldingFee",
@@ -88,6 +90,13 @@ def resale_grid() -> tuple:
     buyer = ["demand", 0, 1, 3, _one_unit_up_to_one]
     profiles = [(a, b, s) for s in seller for a in buyer for b in buyer]
     return [(v, h) for v in values for h in holdings], profiles
+
+
+def holder_instance() -> list:
+    """One instance of :func:`resale_grid`, enough for a counterexample: the seller C values her
+    first unit at 1 and holds two units, A and B one each. Returns ``[(values, holdings)]``."""
+    instances, _ = resale_grid()
+    return [instances[4]]
 
 
 def _one_unit_up_to_one(price):

@@ -1,15 +1,35 @@
-"""The reproduction ledger: every claim of the paper that the book reproduces.
+"""The reproduction ledger: every result of the paper, and the claims that reproduce it.
 
 Importing this package imports the chapters' claim modules, one per chapter, each of which
 registers its claims in :mod:`aftermarkets.ledger.registry` (a module that imports nothing from
-the package). Each claim recomputes its finding with the library and decides its status itself.
-Run ``python -m aftermarkets.ledger`` for a table, ``--json`` for machines.
+the package). Each claim recomputes its finding with the library and decides its status itself;
+a pending claim says which chapter will reproduce it. :func:`scope` summarises the ledger per
+numbered result of the paper, and :func:`scope_table` prints that summary as a Markdown table
+(the intro, the README and ``python -m aftermarkets.ledger --scope`` show it). Run
+``python -m aftermarkets.ledger`` for every claim, ``--json`` for machines.
 """
 
-from . import ch01_model, ch02_speculation  # noqa: F401  (importing registers the claims)
-from .registry import STATUSES, Claim, Evaluation, evaluate, registered
+from . import (  # noqa: F401  (importing registers the claims, in book order)
+    ch01_model,
+    ch02_speculation,
+    ch03_smooth_auctions,
+    ch04_posted_prices,
+    ch05_reserve_prices,
+    ch06_symmetric_first_price,
+)
+from .registry import RESULTS, STATUSES, Claim, Evaluation, evaluate, registered, result_status
 
-__all__ = ["STATUSES", "Claim", "Evaluation", "all_claims", "evaluate", "ledger"]
+__all__ = ["STATUSES", "RESULTS", "Claim", "Evaluation", "all_claims", "evaluate", "ledger", "scope"]
+
+#: Chapter titles, for tables that name chapters.
+CHAPTERS = {
+    "01_model": "1. The model",
+    "02_uniform_price_speculation": "2. Speculation",
+    "03_smooth_auctions": "3. Smooth auctions",
+    "04_posted_prices": "4. Posted prices",
+    "05_reserve_prices": "5. Reserve prices",
+    "06_symmetric_first_price": "6. Two symmetric bidders",
+}
 
 
 def all_claims() -> list[Claim]:
@@ -20,3 +40,89 @@ def all_claims() -> list[Claim]:
 def ledger() -> list[dict]:
     """Evaluate every claim; a list of ledger rows (:func:`~aftermarkets.ledger.registry.evaluate`)."""
     return [evaluate(c) for c in all_claims()]
+
+
+def scope(rows=None) -> list[dict]:
+    """One row per result of :data:`~aftermarkets.ledger.registry.RESULTS`, in the paper's order.
+
+    Each row has ``key, where, about, chapter, status`` (from the declared statuses of its claims,
+    :func:`~aftermarkets.ledger.registry.result_status`) and ``claims`` (how many). The declared
+    statuses are the ones ``tests/test_ledger.py`` confirms by recomputation, so the summary
+    needs no computation; pass evaluated ``rows`` (from :func:`ledger`) to use computed ones.
+    """
+    if rows is None:
+        statuses = [(c.result, c.status) for c in all_claims()]
+    else:
+        statuses = [(r["result"], r["status"]) for r in rows]
+    out = []
+    for r in RESULTS:
+        mine = [s for key, s in statuses if key == r.key]
+        out.append(
+            {
+                "key": r.key,
+                "where": r.where,
+                "about": r.about,
+                "chapter": r.chapter,
+                "status": result_status(mine) if mine else "pending",
+                "claims": len(mine),
+            }
+        )
+    return out
+
+
+def scope_table(links: str | None = None) -> str:
+    """:func:`scope` as a Markdown table: result, what it says, chapter, status.
+
+    Parameters
+    ----------
+    links : {None, "book", "repo"}
+        Link the chapter column: ``"book"`` to the chapter notebooks (for a page of the book),
+        ``"repo"`` to ``book/NN_name.ipynb`` (for the README); pending results are not linked.
+    """
+    rows = scope()
+    lines = ["| result | what it says | chapter | status |", "| :--- | :--- | :--- | :--- |"]
+    for r in rows:
+        name = CHAPTERS[r["chapter"]]
+        if links and r["status"] != "pending":
+            target = f"{r['chapter']}.ipynb" if links == "book" else f"book/{r['chapter']}.ipynb"
+            name = f"[{name}]({target})"
+        lines.append(f"| {r['key']} | {r['about']} | {name} | {r['status']} |")
+    counts = {s: sum(r["status"] == s for r in rows) for s in STATUSES}
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+    return "\n".join(lines) + f"\n\n{len(rows)} results: {summary}."
+
+
+_BADGES = {
+    "reproduced": "bdg-success",
+    "refined": "bdg-primary",
+    "disagrees": "bdg-danger",
+    "pending": "bdg-secondary",
+}
+
+
+def markdown(rows, chapters=None) -> str:
+    """The ledger rows as MyST Markdown, one card per claim, grouped by chapter (the ledger page).
+
+    Each card shows the status as a badge, the paper's result, the claim's id, a link to the
+    section that reproduces it (pending claims say which chapter will), the statement, what the
+    paper says and what the computation found. Needs the book's extensions (sphinx-design badges,
+    ``colon_fence``).
+    """
+    titles = chapters or CHAPTERS
+    out = []
+    for chapter in dict.fromkeys(r["chapter"] for r in rows):
+        mine = [r for r in rows if r["chapter"] == chapter]
+        done = any(r["status"] != "pending" for r in mine)
+        title = titles.get(chapter, chapter)
+        out.append(f"## [{title}]({chapter}.ipynb)" if done else f"## {title} (to come)")
+        for r in mine:
+            where = f"{{ref}}`{r['source']} <{r['section']}>`" if r["section"] else r["source"]
+            out.append(
+                ":::{container} ledger-claim\n"
+                f"{{{_BADGES[r['status']]}}}`{r['status']}` **{r['result']}** · `{r['id']}` · {where}\n\n"
+                f"{r['statement']}\n\n"
+                f"*The paper:* {r['paper']}\n\n"
+                f"*The computation:* {r['reproduced']}\n"
+                ":::"
+            )
+    return "\n\n".join(out)

@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from . import STATUSES, ledger
+from . import STATUSES, all_claims, evaluate, scope_table
 
 
 def main(argv=None) -> int:
@@ -17,8 +17,21 @@ def main(argv=None) -> int:
         prog="python -m aftermarkets.ledger", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--scope", action="store_true", help="one row per result of the paper (Markdown)")
+    parser.add_argument(
+        "--claim", action="append", metavar="ID", help="evaluate only this claim (repeatable)"
+    )
     args = parser.parse_args(argv)
-    rows = ledger()
+    if args.scope:
+        print(scope_table())
+        return 0
+    claims = all_claims()
+    if args.claim:
+        unknown = set(args.claim) - {c.id for c in claims}
+        if unknown:
+            parser.error(f"unknown claim id(s): {', '.join(sorted(unknown))}")
+        claims = [c for c in claims if c.id in args.claim]
+    rows = [evaluate(c) for c in claims]
     if args.json:
         json.dump(rows, sys.stdout, indent=2)
         print()

@@ -1,0 +1,38 @@
+"""Zip the library's source so that the book can offer it for download (``make book``).
+
+Writes ``book/_generated/aftermarkets-src.zip`` (not committed): ``pyproject.toml``,
+``README.md`` and ``lib/``, enough for ``pip install aftermarkets-src.zip`` on a machine that has
+only the downloaded notebooks. The archive is deterministic (fixed timestamps, sorted entries).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "book" / "_generated" / "aftermarkets-src.zip"
+
+
+def files():
+    yield ROOT / "pyproject.toml"
+    yield ROOT / "README.md"
+    for p in sorted((ROOT / "lib").rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and ".egg-info" not in str(p):
+            yield p
+
+
+def main() -> int:
+    OUT.parent.mkdir(exist_ok=True)
+    with zipfile.ZipFile(OUT, "w", zipfile.ZIP_DEFLATED) as z:
+        for p in files():
+            info = zipfile.ZipInfo(
+                f"aftermarkets-src/{p.relative_to(ROOT).as_posix()}", (2023, 1, 1, 0, 0, 0)
+            )
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, p.read_bytes())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
