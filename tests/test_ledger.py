@@ -109,7 +109,7 @@ def test_readme_scope_table_is_current():
     assert (
         len(
             re.findall(
-                r"^\| (Definition|Theorem|Proposition|Corollary|Example|Claim|Lemma|Table|Figure) ",
+                r"^\| \*\*(Definition|Theorem|Proposition|Corollary|Example|Claim|Lemma|Table|Figure) ",
                 table,
                 re.M,
             )

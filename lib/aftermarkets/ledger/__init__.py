@@ -71,7 +71,7 @@ def scope(rows=None) -> list[dict]:
 
 
 def scope_table(links: str | None = None) -> str:
-    """:func:`scope` as a Markdown table: result, what it says, chapter, status.
+    """:func:`scope` as a Markdown table: the result and what it says, its chapter, its status.
 
     Parameters
     ----------
@@ -80,13 +80,13 @@ def scope_table(links: str | None = None) -> str:
         ``"repo"`` to ``book/NN_name.ipynb`` (for the README); pending results are not linked.
     """
     rows = scope()
-    lines = ["| result | what it says | chapter | status |", "| :--- | :--- | :--- | :--- |"]
+    lines = ["| result | chapter | status |", "| :--- | :--- | :--- |"]
     for r in rows:
         name = CHAPTERS[r["chapter"]]
         if links and r["status"] != "pending":
             target = f"{r['chapter']}.ipynb" if links == "book" else f"book/{r['chapter']}.ipynb"
             name = f"[{name}]({target})"
-        lines.append(f"| {r['key']} | {r['about']} | {name} | {r['status']} |")
+        lines.append(f"| **{r['key']}**: {r['about']} | {name} | {r['status']} |")
     counts = {s: sum(r["status"] == s for r in rows) for s in STATUSES}
     summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
     return "\n".join(lines) + f"\n\n{len(rows)} results: {summary}."

@@ -9,9 +9,9 @@ pending(
     "def3-smoothness",
     "Definition 3",
     "Section 4",
-    "Smoothness as a computable slack: for every valuation profile there are deviation distributions "
-    "$D_i(\\mathbf{v})$ with $\\sum_i \\mathbf{E}[u_i(a'_i, a_{-i})] \\ge \\lambda\\,\\mathrm{Wel}(\\mathbf{v}) "
-    "- \\mu\\,\\mathrm{Rev}(a)$ for every action profile $a$.",
+    "Smoothness as a computable slack: for every valuation profile there are deviation "
+    "distributions that make the agents' total deviation utility at least "
+    "$\\lambda\\,\\mathrm{Wel}(\\mathbf{v}) - \\mu\\,\\mathrm{Rev}(a)$, whatever the action profile $a$.",
     "Definition 3 (Syrgkanis and Tardos, 2013).",
     CH3,
 )
