@@ -11,6 +11,9 @@ imports only point down:
 3. the paper's instances: :mod:`aftermarkets.instances` (a catalogue maps Section / Example /
    Theorem to names).
 
+The equilibrium lab, :mod:`aftermarkets.lab` (equilibria of small discretised combined markets),
+is imported on demand: ``from aftermarkets import lab``.
+
 The reproduction ledger, :mod:`aftermarkets.ledger`, sits on top and is not imported here.
 """
 
