@@ -345,3 +345,13 @@ def test_clearing_price_runs_the_auction():
             return b
 
     assert MoreBids(10).clearing_price() == 0.5
+
+
+@pytest.mark.parametrize("m", (4, 10, 1000))
+def test_balanced_price_is_half_the_per_unit_optimum(m):
+    """Example 3 / Theorem 5: the balanced per-unit price is E[v(OPT(v))]/(2m), from the same
+    closed form as the optimal welfare (sympy and float agree)."""
+    ex = Example1(m)
+    assert ex.balanced_price() == pytest.approx(ex.expected_optimal_welfare() / (2 * m), rel=1e-14)
+    s = Example1.symbolic()
+    assert float(s["balanced_price"].subs(s["m"], m)) == pytest.approx(ex.balanced_price(), rel=1e-13)

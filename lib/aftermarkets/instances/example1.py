@@ -92,6 +92,7 @@ NUMERIC = (
     "max_revenue_per_unit",
     "paper_equilibrium_bound",
     "paper_optimal_bound",
+    "balanced_price",
 )
 
 
@@ -145,6 +146,7 @@ def _symbolic() -> dict:
         "clearing_price": sp.Integer(0),
         "paper_equilibrium_bound": 2 + sp.Rational(3, 2) + 2 + h * (m - 3) * (1 + h),
         "paper_optimal_bound": 4 + (m - 2) * ez,
+        "balanced_price": opt / (2 * m),
     }
 
 
@@ -158,7 +160,8 @@ def symbolic() -> dict:
         (:math:`p(1 - F_B(p))`, Piecewise in ``p``), ``E_z``, ``expected_optimal_welfare``,
         ``expected_equilibrium_welfare``, ``price_of_anarchy``, ``revenue_maximizing_price``,
         ``max_revenue_per_unit``, ``speculator_utility``, ``utility_A``, ``utility_B``,
-        ``clearing_price``, ``paper_equilibrium_bound``, ``paper_optimal_bound``.
+        ``clearing_price``, ``paper_equilibrium_bound``, ``paper_optimal_bound``, ``balanced_price``
+        (:math:`\\mathbb{E}[v(\\mathrm{OPT}(v))]/(2m)`, Example 3 and Theorem 5).
         ``revenue_maximizing_price`` and ``max_revenue_per_unit`` are derived by comparing the
         revenue curve's candidate maximisers for every whole ``m >= 4``; ``clearing_price`` is the
         value of :meth:`Example1.clearing_price` (the auction cannot run on a symbol; the tests
@@ -336,6 +339,11 @@ class Example1:
     def paper_optimal_bound(self) -> float:
         r"""The paper's lower bound :math:`4 + (m - 2)\mathbb{E}[z]` on the optimal welfare."""
         return self._exact("paper_optimal_bound")
+
+    def balanced_price(self) -> float:
+        r"""The balanced per-unit price :math:`\mathbb{E}[v(\mathrm{OPT}(v))]/(2m)` of Claim 1 and
+        Theorem 4 (Example 3), the reserve of Theorem 5."""
+        return self._exact("balanced_price")
 
     def revenue_maximizing_price(self) -> float:
         r"""The maximiser of the revenue curve :math:`p\,(1 - F_B(p))`, computed from the curve.
