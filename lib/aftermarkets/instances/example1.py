@@ -161,7 +161,7 @@ def symbolic() -> dict:
         ``expected_equilibrium_welfare``, ``price_of_anarchy``, ``revenue_maximizing_price``,
         ``max_revenue_per_unit``, ``speculator_utility``, ``utility_A``, ``utility_B``,
         ``clearing_price``, ``paper_equilibrium_bound``, ``paper_optimal_bound``, ``balanced_price``
-        (:math:`\\mathbb{E}[v(\\mathrm{OPT}(v))]/(2m)`, Example 3 and Theorem 5).
+        (:math:`\mathbb{E}[v(\mathrm{OPT}(v))]/(2m)`, Example 3 and Theorem 5).
         ``revenue_maximizing_price`` and ``max_revenue_per_unit`` are derived by comparing the
         revenue curve's candidate maximisers for every whole ``m >= 4``; ``clearing_price`` is the
         value of :meth:`Example1.clearing_price` (the auction cannot run on a symbol; the tests
