@@ -102,13 +102,9 @@ class Resale:
         prices = g.candidate_prices[j]
         if h[j] > 0 and len(prices):
             W = self.posterior(j, s)  # (A, R)
-            q = np.arange(1, h[j] + 1)
-            P, Q = np.meshgrid(prices, q, indexing="ij")
-            sold = _sales(self.vals[g.others_rows[j]], h, j, P, Q)  # (P, Q, R)
+            P, Q, gains = g.offer_gains(j, holdings)  # strategy-free, cached by the game
             for t in range(T_j):
-                cum = np.concatenate([[0.0], np.cumsum(mk.values[j][t])])
-                gain = P[..., None] * sold + cum[h[j] - sold] - cum[h[j]]  # (P, Q, R)
-                expected = np.einsum("pqr,ar->apq", gain, W).reshape(A, -1)  # (A, P*Q)
+                expected = np.einsum("pqr,ar->apq", gains[t], W).reshape(A, -1)  # (A, P*Q)
                 top = expected.max(axis=1, keepdims=True)
                 k = np.argmax(expected > top - 1e-12, axis=1)  # lowest price, then quantity
                 ok = top[:, 0] > 1e-12

@@ -142,6 +142,25 @@ class LabGame:
             self.others_prob.append(self.prob[rows] / market.probs[j][0])
             vals = np.concatenate([market.values[k].ravel() for k in range(n) if k != j] or [np.zeros(0)])
             self.candidate_prices.append(np.unique(vals[vals > 0]))
+        self._gains = {}
+
+    def offer_gains(self, j: int, holdings: tuple):
+        """Seller ``j``'s gain from every candidate offer at ``holdings``, for every own type and
+        every type profile of the others: ``(P, Q, gains[t_j])`` with ``gains[t_j]`` of shape
+        ``(prices, quantities, R)``. It does not depend on the strategies, so it is cached."""
+        key = (j, holdings)
+        if key not in self._gains:
+            from .resale import _sales
+
+            h = np.array(holdings, dtype=np.int64)
+            P, Q = np.meshgrid(self.candidate_prices[j], np.arange(1, h[j] + 1), indexing="ij")
+            sold = _sales(self.vals[self.others_rows[j]], h, j, P, Q)  # (P, Q, R)
+            gains = []
+            for values in self.mk.values[j]:
+                cum = np.concatenate([[0.0], np.cumsum(values)])
+                gains.append(P[..., None] * sold + cum[h[j] - sold] - cum[h[j]])
+            self._gains[key] = (P, Q, gains)
+        return self._gains[key]
 
     # ------------------------------------------------------------------ profiles
     def mixed(self, strategies) -> list:
@@ -323,7 +342,7 @@ class LabGame:
         return out
 
 
-def solve(game: LabGame, tol=1e-9, max_iter=300, seed=0, random_starts=2, starts=None, fp_tol=1e-3) -> list:
+def solve(game: LabGame, tol=1e-9, max_iter=150, seed=0, random_starts=2, starts=None, fp_tol=1e-3) -> list:
     """Equilibria from several starts: damped best response, then fictitious play if it cycles.
 
     From each start, iterated best response (pure); if it does not reach an equilibrium, fictitious
