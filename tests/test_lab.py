@@ -271,3 +271,53 @@ def _offers_at_current_holdings(resale, game, s, t, a, h0):
                     h[j] -= take
                     left -= take
     return actions
+
+
+# ----------------------------------------------------------------------------- the survey
+def test_survey_formats_and_bounds():
+    """The survey's four formats carry the paper's bounds, and both price-based formats use the
+    balanced price E[v(OPT(v))]/(2m) of the market (on the reserve format's bid grid too)."""
+    sm = lab.market("speculator")
+    p = sm.market.expected_optimal_welfare() / (2 * sm.market.m)
+    fmts = lab.formats(sm.market, sm.levels)
+    assert [f.name for f in fmts] == [
+        "uniform",
+        "uniform + balanced reserve",
+        "discriminatory",
+        "posted balanced price",
+    ]
+    assert [f.bound for f in fmts] == [None, 0.5, pytest.approx(1 - np.exp(-1)), 0.5]
+    assert fmts[1].reserve == fmts[3].reserve == pytest.approx(p)
+    assert np.isclose(fmts[1].actions, p).any() and not np.isclose(fmts[0].actions, p).any()
+    with pytest.raises(ValueError, match="market must be one of"):
+        lab.market("Example 2")
+
+
+def test_survey_planted_start_is_chapter2_profile():
+    """The Example 1 market maps the Proposition 1 profile onto each bid format's grid; under the
+    uniform-price auction it is an equilibrium in which the speculator holds 2 units."""
+    sm = lab.market("Example 1")
+    fmt = lab.formats(sm.market, sm.levels)[0]
+    game = lab.LabGame(sm.market, fmt)
+    start = sm.starts(game)["Proposition 1"]
+    assert [fmt.actions[s].tolist() for s in start[2]] == [[1, 1, 0, 0]]
+    res = game.evaluate(start)
+    assert res.max_regret <= 1e-12 and res.holdings[2] == pytest.approx(2.0)
+    posted = lab.LabGame(sm.market, lab.formats(sm.market, sm.levels)[3])
+    assert "Proposition 1" not in sm.starts(posted)
+
+
+def test_survey_rows_report_recomputed_regrets():
+    """Every profile the survey returns carries the regret the game recomputes from scratch, and
+    its 'equilibria' are exactly the profiles with regret at most 1e-9."""
+    rows = lab.survey(["random 2"])
+    assert len(rows) == 4
+    for row in rows:
+        sm = lab.market(row.market)
+        fmt = next(f for f in lab.formats(sm.market, sm.levels) if f.name == row.format)
+        game = lab.LabGame(sm.market, fmt)
+        for r in row.results:
+            again = max(x.max() for x in game.regrets(r.strategies))
+            assert again == pytest.approx(r.max_regret, abs=1e-12)
+        assert all(r.max_regret <= 1e-9 for r in row.equilibria)
+        assert len(row.equilibria) == sum(r.max_regret <= 1e-9 for r in row.results)

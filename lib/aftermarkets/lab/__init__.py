@@ -9,7 +9,9 @@ equilibria of discretised ones, so that each format's equilibria can be looked a
 * :mod:`.resale` — the aftermarket: holders in turn make take-it-or-leave-it offers, optimal
   against their Bayesian posteriors after a public signal (the allocation or the bids);
 * :mod:`.solver` — :class:`LabGame` (expected utilities, regret) and :func:`solve` (iterated best
-  response from several starts, regret always reported).
+  response from several starts, regret always reported);
+* :mod:`.survey` — the book's survey (chapter 7): the same small markets (:data:`MARKETS`) under
+  each format (:func:`formats`) with resale, solved by :func:`survey`.
 """
 
 from .market import (
@@ -24,6 +26,7 @@ from .market import (
 )
 from .resale import Resale, SequentialResale
 from .solver import LabGame, Result, solve
+from .survey import MARKETS, SurveyMarket, SurveyRow, formats, market, survey
 
 __all__ = [
     "FiniteMarket",
@@ -39,4 +42,10 @@ __all__ = [
     "LabGame",
     "Result",
     "solve",
+    "MARKETS",
+    "SurveyMarket",
+    "SurveyRow",
+    "formats",
+    "market",
+    "survey",
 ]

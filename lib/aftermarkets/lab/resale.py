@@ -103,13 +103,12 @@ class Resale:
         if h[j] > 0 and len(prices):
             W = self.posterior(j, s)  # (A, R)
             P, Q, gains = g.offer_gains(j, holdings)  # strategy-free, cached by the game
-            for t in range(T_j):
-                expected = np.einsum("pqr,ar->apq", gains[t], W).reshape(A, -1)  # (A, P*Q)
-                top = expected.max(axis=1, keepdims=True)
-                k = np.argmax(expected > top - 1e-12, axis=1)  # lowest price, then quantity
-                ok = top[:, 0] > 1e-12
-                price[t] = np.where(ok, P.ravel()[k], 0.0)
-                qty[t] = np.where(ok, Q.ravel()[k], 0)
+            expected = np.einsum("tpqr,ar->tapq", gains, W).reshape(T_j, A, -1)  # (T_j, A, P*Q)
+            top = expected.max(axis=2, keepdims=True)
+            k = np.argmax(expected > top - 1e-12, axis=2)  # lowest price, then quantity
+            ok = top[..., 0] > 1e-12
+            price = np.where(ok, P.ravel()[k], 0.0)
+            qty = np.where(ok, Q.ravel()[k], 0)
         self._offers[key] = (price, qty)
         return price, qty
 
@@ -140,12 +139,11 @@ class Resale:
             uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
             t_j = self.g.prof[types[active], j]
             a_j = actions[active, j]
-            price = np.zeros(len(active))
-            qty = np.zeros(len(active), dtype=np.int64)
-            for u, row in enumerate(active[first]):  # a few distinct (signal, holdings) per seller
-                sel = inverse == u
-                pr, qt = self.offers(j, int(signal[row]), tuple(int(x) for x in h[row]))
-                price[sel], qty[sel] = pr[t_j[sel], a_j[sel]], qt[t_j[sel], a_j[sel]]
+            tables = [
+                self.offers(j, int(signal[row]), tuple(int(x) for x in h[row])) for row in active[first]
+            ]  # a few distinct (signal, holdings) per seller
+            price = np.stack([pr for pr, _ in tables])[inverse, t_j, a_j]
+            qty = np.stack([qt for _, qt in tables])[inverse, t_j, a_j]
             go = qty > 0
             rows, price, left = active[go], price[go], qty[go]
             v = self.vals[types[rows]]  # (r, n, m)

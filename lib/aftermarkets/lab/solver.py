@@ -146,8 +146,8 @@ class LabGame:
 
     def offer_gains(self, j: int, holdings: tuple):
         """Seller ``j``'s gain from every candidate offer at ``holdings``, for every own type and
-        every type profile of the others: ``(P, Q, gains[t_j])`` with ``gains[t_j]`` of shape
-        ``(prices, quantities, R)``. It does not depend on the strategies, so it is cached."""
+        every type profile of the others: ``(P, Q, gains)`` with ``gains`` of shape
+        ``(own types, prices, quantities, R)``. It does not depend on the strategies, so it is cached."""
         key = (j, holdings)
         if key not in self._gains:
             from .resale import _sales
@@ -155,10 +155,8 @@ class LabGame:
             h = np.array(holdings, dtype=np.int64)
             P, Q = np.meshgrid(self.candidate_prices[j], np.arange(1, h[j] + 1), indexing="ij")
             sold = _sales(self.vals[self.others_rows[j]], h, j, P, Q)  # (P, Q, R)
-            gains = []
-            for values in self.mk.values[j]:
-                cum = np.concatenate([[0.0], np.cumsum(values)])
-                gains.append(P[..., None] * sold + cum[h[j] - sold] - cum[h[j]])
+            cum = np.concatenate([np.zeros((len(self.mk.values[j]), 1)), np.cumsum(self.mk.values[j], 1)], 1)
+            gains = P[None, ..., None] * sold[None] + cum[:, h[j] - sold] - cum[:, h[j], None, None, None]
             self._gains[key] = (P, Q, gains)
         return self._gains[key]
 
@@ -342,7 +340,9 @@ class LabGame:
         return out
 
 
-def solve(game: LabGame, tol=1e-9, max_iter=150, seed=0, random_starts=2, starts=None, fp_tol=1e-3) -> list:
+def solve(
+    game: LabGame, tol=1e-9, max_iter=150, seed=0, random_starts=2, starts=None, fp_tol=1e-3, fp_iter=None
+) -> list:
     """Equilibria from several starts: damped best response, then fictitious play if it cycles.
 
     From each start, iterated best response (pure); if it does not reach an equilibrium, fictitious
@@ -363,6 +363,9 @@ def solve(game: LabGame, tol=1e-9, max_iter=150, seed=0, random_starts=2, starts
         Named pure starting profiles (default :meth:`LabGame.starts`).
     fp_tol : float
         Regret at which fictitious play stops.
+    fp_iter : int, optional
+        Round cap of fictitious play (default ``max_iter``); its regret falls roughly like
+        :math:`1/\\sqrt{t}`, so the cap trades time for accuracy of the approximate equilibrium.
 
     Returns
     -------
@@ -373,7 +376,8 @@ def solve(game: LabGame, tol=1e-9, max_iter=150, seed=0, random_starts=2, starts
     for name, sigma in starts.items():
         res = game.best_response_iteration(sigma, tol, max_iter, name)
         if not res.is_equilibrium(tol):
-            res = game.fictitious_play(res.strategies, fp_tol, max_iter, name + " (fictitious play)")
+            fp = max_iter if fp_iter is None else fp_iter
+            res = game.fictitious_play(res.strategies, fp_tol, fp, name + " (fictitious play)")
         key = tuple(np.round(np.asarray(s, dtype=float), 6).tobytes() for s in res.strategies)
         if key not in found:
             found[key] = res
