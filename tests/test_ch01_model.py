@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -43,18 +42,6 @@ GLUED = _glued()
 
 def glued_float(name: str) -> float:
     return float(GLUED[name])
-
-
-def test_every_glue_used_in_prose_is_defined():
-    """Chapter 1: every ``{glue:...}`name``` in a markdown cell has a stored glue value."""
-    nb = json.loads(NOTEBOOK.read_text())
-
-    used = set()
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "markdown":
-            used |= set(re.findall(r"\{glue:[a-z]*\}`([A-Za-z0-9_]+)", "".join(cell["source"])))
-    assert used, "the chapter glues no numbers into its prose"
-    assert used <= set(GLUED), f"glued names missing: {sorted(used - set(GLUED))}"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ that an error, together with stored errors, timing metadata and untagged figures
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,44 @@ def test_first_code_cell_explains_a_missing_library(path):
     install it, rather than a traceback."""
     first = "".join(_code_cells(path)[0]["source"])
     assert "except ImportError" in first and "SystemExit" in first and "Run it yourself" in first
+
+
+def _prose_and_glue(path: Path) -> tuple[str, set]:
+    """A notebook's markdown (joined) and the names of its stored glue values."""
+    nb = json.loads(path.read_text())
+    md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    glued = {
+        o["metadata"]["scrapbook"]["name"]
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+        if "scrapbook" in o.get("metadata", {})
+    }
+    return md, glued
+
+
+CHAPTERS = [p for p in NOTEBOOKS if re.match(r"\d\d_", p.name)]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_every_glue_used_in_prose_is_defined(path):
+    """Every {glue:...}`name` in a chapter's prose has a stored glue value (else the book shows an
+    error where the number should be)."""
+    md, glued = _prose_and_glue(path)
+    used = set(re.findall(r"\{glue:[a-z]*\}`([A-Za-z0-9_]+)", md))
+    assert used, f"{path.name} glues no numbers into its prose"
+    assert used <= glued, f"{path.name}: glued names missing: {sorted(used - glued)}"
+
+
+def test_labels_cited_in_tests_exist():
+    """Every chapter label a test cites in its docstrings (sec-NN-*, ex-NN-*) is a MyST target or an
+    exercise label in chapter NN, so the tests point readers of the code at real sections."""
+    text = "".join(p.read_text() for p in sorted((ROOT / "tests").glob("test_*.py")))
+    cited = set(re.findall(r"\b((?:sec|ex)-(\d\d)-[a-z0-9-]*[a-z0-9])\b", text))
+    assert cited
+    prose = {p.name[:2]: _prose_and_glue(p)[0] for p in CHAPTERS}
+    missing = [
+        label
+        for label, nn in cited
+        if nn not in prose or (f"({label})=" not in prose[nn] and f":label: {label}" not in prose[nn])
+    ]
+    assert not missing, sorted(missing)

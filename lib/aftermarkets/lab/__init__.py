@@ -11,7 +11,7 @@ equilibria of discretised ones, so that each format's equilibria can be looked a
 * :mod:`.solver` — :class:`LabGame` (expected utilities, regret) and :func:`solve` (iterated best
   response from several starts, regret always reported);
 * :mod:`.survey` — the book's survey (chapter 7): the same small markets (:data:`MARKETS`) under
-  each format (:func:`formats`) with resale, solved by :func:`survey`.
+  each format (:func:`formats`) with resale, solved by :func:`survey`, tabulated by :func:`pivot`.
 """
 
 from .market import (
@@ -26,7 +26,7 @@ from .market import (
 )
 from .resale import Resale, SequentialResale
 from .solver import LabGame, Result, solve
-from .survey import MARKETS, SurveyMarket, SurveyRow, formats, market, survey
+from .survey import MARKETS, SHORT, SurveyMarket, SurveyRow, formats, market, pivot, survey
 
 __all__ = [
     "FiniteMarket",
@@ -43,9 +43,11 @@ __all__ = [
     "Result",
     "solve",
     "MARKETS",
+    "SHORT",
     "SurveyMarket",
     "SurveyRow",
     "formats",
     "market",
+    "pivot",
     "survey",
 ]

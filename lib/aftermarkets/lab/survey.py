@@ -25,13 +25,22 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .._checks import generator
+from ..display import Table, table
 from .market import FiniteMarket, bid_grid, discriminatory, posted_price, uniform_price
 from .solver import LabGame, Result, solve
 
-__all__ = ["MARKETS", "LEVELS", "SurveyMarket", "market", "formats", "SurveyRow", "survey"]
+__all__ = ["MARKETS", "LEVELS", "SHORT", "SurveyMarket", "market", "formats", "SurveyRow", "survey", "pivot"]
 
 #: Bid levels of the survey's grids (0 is always included).
 LEVELS = (0.5, 1.0, 1.5, 2.0)
+
+#: Short column titles of the formats, for tables that fit a phone.
+SHORT = {
+    "uniform": "uniform",
+    "uniform + balanced reserve": "reserve",
+    "discriminatory": "pay-as-bid",
+    "posted balanced price": "posted",
+}
 
 
 @dataclass(frozen=True)
@@ -187,3 +196,33 @@ def survey(names=None, seed=0, random_starts=1, fp_iter=60) -> list:
             found = solve(game, starts=starts, fp_iter=fp_iter)
             rows.append(SurveyRow(name, fmt.name, fmt.bound, fmt.reserve, tuple(found), sm.speculator))
     return rows
+
+
+def pivot(rows, stat, spec: str = ".3f", missing: str = "none") -> Table:
+    """A markets x formats table of ``stat(row)`` (a number, a string, or ``None`` for ``missing``).
+
+    Parameters
+    ----------
+    rows : list of SurveyRow
+    stat : callable
+        ``SurveyRow -> float | str | None``.
+    spec : str
+        Format spec of the numbers.
+    missing : str
+        Shown where ``stat`` returns ``None``.
+    """
+    names = list(dict.fromkeys(r.market for r in rows))
+    fmts = list(dict.fromkeys(r.format for r in rows))
+    cell = {(r.market, r.format): stat(r) for r in rows}
+
+    def show(x):
+        if x is None:
+            return missing
+        return x if isinstance(x, str) else format(x, spec)
+
+    columns = {"market": names}
+    for f in fmts:
+        columns[SHORT.get(f, f)] = [show(cell.get((n, f))) for n in names]
+    out = table(columns)
+    out.align = ["l"] + ["r"] * len(fmts)
+    return out

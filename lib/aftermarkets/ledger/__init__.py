@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (importing registers the claims, in book order)
     ch04_posted_prices,
     ch05_reserve_prices,
     ch06_symmetric_first_price,
+    ch07_equilibrium_lab,
 )
 from .registry import RESULTS, STATUSES, Claim, Evaluation, evaluate, registered, result_status
 
@@ -29,6 +30,7 @@ CHAPTERS = {
     "04_posted_prices": "4. Posted prices",
     "05_reserve_prices": "5. Reserve prices",
     "06_symmetric_first_price": "6. Two symmetric bidders",
+    "07_equilibrium_lab": "7. The equilibrium lab",
 }
 
 

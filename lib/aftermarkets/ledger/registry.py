@@ -42,6 +42,7 @@ STATUSES = ("reproduced", "refined", "disagrees", "pending")
 
 CH1, CH2, CH3 = "01_model", "02_uniform_price_speculation", "03_smooth_auctions"
 CH4, CH5, CH6 = "04_posted_prices", "05_reserve_prices", "06_symmetric_first_price"
+CH7 = "07_equilibrium_lab"
 
 
 @dataclass(frozen=True)
