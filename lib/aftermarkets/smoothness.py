@@ -19,7 +19,8 @@ It is *semi-smooth* (Definition 4) when :math:`D_i` depends on :math:`v_i` only.
 * :data:`FIRST_PRICE` — :math:`f(t) = 1/(1-t)` on :math:`[0, 1 - 1/e]`. With :math:`d = v` one unit,
   the bid :math:`b = tv` has density :math:`1/(v-b)` on :math:`[0, (1-1/e)v]`, the first-price
   deviation of Syrgkanis and Tardos (2013), and :math:`\mathbf{E}[u] = ((1-1/e)v - B)^+` against a
-  highest competing bid :math:`B` (:func:`single_item_utility`);
+  highest competing bid :math:`B` (:func:`single_item_utility`; derived in sympy, and shown optimal
+  by linear programming, in :mod:`aftermarkets.single_item`);
 * :data:`ALL_PAY` — :math:`f(t) = 1` on :math:`[0, 1]`: the bid is uniform on :math:`[0, v]` and
   :math:`\mathbf{E}[u] = (v - B)^+ - v/2 \ge v/2 - B`.
 
@@ -60,7 +61,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import sympy as sp
 
 from ._checks import generator
 from .allocation import optimal_allocation, optimal_welfare
@@ -74,9 +74,6 @@ __all__ = [
     "Mechanism",
     "MECHANISMS",
     "single_item_utility",
-    "first_price_symbolic",
-    "all_pay_symbolic",
-    "best_constant_lp",
     "thresholds",
     "optimal_units_directions",
     "all_units_directions",
@@ -144,7 +141,7 @@ def single_item_utility(v, B, law: ScaleLaw = FIRST_PRICE) -> np.ndarray:
     --------
     >>> float(single_item_utility(1.0, 0.0))  # doctest: +ELLIPSIS
     0.632...
-    >>> float(single_item_utility(1.0, 0.3, ALL_PAY))
+    >>> round(float(single_item_utility(1.0, 0.3, ALL_PAY)), 12)
     0.2
     """
     v, B = np.asarray(v, dtype=float), np.asarray(B, dtype=float)
@@ -153,100 +150,6 @@ def single_item_utility(v, B, law: ScaleLaw = FIRST_PRICE) -> np.ndarray:
     if law.kind == "first-price":
         return np.maximum((1 - E_INV) * v - B, 0.0)
     return np.maximum(v - B, 0.0) - v / 2
-
-
-def first_price_symbolic() -> dict:
-    r"""The first-price deviation in sympy: density :math:`1/(v-b)` on :math:`[0, (1-1/e)v]`.
-
-    Returns a dict of sympy expressions in positive symbols ``v`` and ``B`` (the highest competing
-    bid): ``density``, ``mass`` (1), ``utility_below`` (:math:`\mathbf{E}[u]` for
-    :math:`B \le (1-1/e)v`), ``utility_above`` (0), ``slack_below`` and ``slack_above`` (the
-    expected utility minus :math:`(1-1/e)v - B`), and ``lam`` (:math:`1 - 1/e`).
-    """
-    v, B, b = sp.symbols("v B b", positive=True)
-    lam = 1 - sp.exp(-1)
-    density = 1 / (v - b)
-    top = lam * v
-    mass = sp.simplify(sp.integrate(density, (b, 0, top)))
-    below = sp.simplify(sp.integrate((v - b) * density, (b, B, top)))
-    return {
-        "v": v,
-        "B": B,
-        "b": b,
-        "lam": lam,
-        "density": density,
-        "top": top,
-        "mass": mass,
-        "utility_below": below,
-        "utility_above": sp.Integer(0),
-        "slack_below": sp.simplify(below - (lam * v - B)),
-        "slack_above": sp.simplify(0 - (lam * v - B)),
-    }
-
-
-def all_pay_symbolic() -> dict:
-    r"""The all-pay deviation in sympy: the bid uniform on :math:`[0, v]`.
-
-    Same keys as :func:`first_price_symbolic`, with ``lam`` :math:`= 1/2`; ``utility_above`` is the
-    expected utility when :math:`B > v` (:math:`-v/2`).
-    """
-    v, B, b = sp.symbols("v B b", positive=True)
-    lam = sp.Rational(1, 2)
-    density = 1 / v
-    pay = sp.integrate(b * density, (b, 0, v))
-    below = sp.simplify(sp.integrate(v * density, (b, B, v)) - pay)
-    above = sp.simplify(-pay)
-    return {
-        "v": v,
-        "B": B,
-        "b": b,
-        "lam": lam,
-        "density": density,
-        "top": v,
-        "mass": sp.integrate(density, (b, 0, v)),
-        "utility_below": below,
-        "utility_above": above,
-        "slack_below": sp.simplify(below - (lam * v - B)),
-        "slack_above": sp.simplify(above - (lam * v - B)),
-    }
-
-
-def best_constant_lp(kind: str = "first-price", grid: int = 200) -> tuple:
-    r"""The largest :math:`\lambda` any single-item deviation achieves with :math:`\mu = 1`, by LP.
-
-    With value 1, a deviation is a distribution :math:`g` on the bids :math:`\{0, h, 2h, \dots\}`
-    (:math:`h = 1/\text{grid}`); the LP maximises :math:`\lambda` subject to
-    :math:`\mathbf{E}_g[u(b; B)] + B \ge \lambda` for every competing bid :math:`B` of the grid
-    (a bid wins iff it exceeds :math:`B`). As the grid refines the optimum tends to
-    :math:`1 - 1/e` (first price) and :math:`1/2` (all pay).
-
-    Returns
-    -------
-    tuple
-        ``(lambda, g)``: the optimum and the optimal distribution over the bid grid.
-    """
-    if kind not in ("first-price", "all-pay"):
-        raise ValueError(f"kind must be 'first-price' or 'all-pay', got {kind!r}")
-    grid = int(grid)
-    if grid < 2:
-        raise ValueError("grid must be at least 2")
-    from scipy.optimize import linprog
-
-    bids = np.arange(grid + 1) / grid
-    B = bids  # competing bids
-    win = bids[None, :] > B[:, None]  # (B, b)
-    util = win * 1.0 - (bids[None, :] if kind == "all-pay" else win * bids[None, :])
-    # variables: g (grid + 1), lambda; maximise lambda <=> minimise -lambda
-    c = np.zeros(grid + 2)
-    c[-1] = -1.0
-    A_ub = np.hstack([-util, np.ones((len(B), 1))])  # lambda - E[u] <= B
-    b_ub = B
-    A_eq = np.zeros((1, grid + 2))
-    A_eq[0, :-1] = 1.0
-    res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=[1.0], bounds=[(0, None)] * (grid + 2))
-    if not res.success:  # pragma: no cover - the LP is feasible and bounded
-        raise RuntimeError(res.message)
-    return float(res.x[-1]), res.x[:-1]
 
 
 # ----------------------------------------------------------------------------- mechanisms

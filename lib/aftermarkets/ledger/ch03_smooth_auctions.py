@@ -13,6 +13,7 @@ import math
 import numpy as np
 import sympy as sp
 
+from .. import single_item
 from .. import smoothness as sm
 from .. import smoothness_search as ss
 from ..instances import smooth_auctions as sa
@@ -129,8 +130,8 @@ def _planted() -> Evaluation:
     section="sec-03-single",
 )
 def _t1_fp() -> Evaluation:
-    s = sm.first_price_symbolic()
-    lam_lp, _ = sm.best_constant_lp("first-price", 400)
+    s = single_item.first_price_symbolic()
+    lam_lp, _ = single_item.best_constant_lp("first-price", 400)
     poa = sp.simplify(1 / s["lam"])
     ok = (
         s["mass"] == 1
@@ -160,8 +161,8 @@ def _t1_fp() -> Evaluation:
     section="sec-03-single",
 )
 def _t1_ap() -> Evaluation:
-    s = sm.all_pay_symbolic()
-    lam_lp, _ = sm.best_constant_lp("all-pay", 400)
+    s = single_item.all_pay_symbolic()
+    lam_lp, _ = single_item.best_constant_lp("all-pay", 400)
     ok = (
         s["mass"] == 1
         and s["slack_below"] == 0
