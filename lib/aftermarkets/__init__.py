@@ -7,7 +7,10 @@ imports only point down:
    :mod:`~aftermarkets.auctions`, :mod:`~aftermarkets.trade`, :mod:`~aftermarkets.combined`;
 2. general machinery: :mod:`~aftermarkets.montecarlo` (estimates and confidence intervals),
    :mod:`~aftermarkets.equilibrium` (regret by deviation search, bid families),
-   :mod:`~aftermarkets.display` (rounded text for notebooks);
+   :mod:`~aftermarkets.display` (rounded text for notebooks); imported on demand:
+   :mod:`~aftermarkets.smoothness` and :mod:`~aftermarkets.smoothness_search` (Definitions 3-4 as
+   a computable slack), :mod:`~aftermarkets.simultaneous` (simultaneous item auctions),
+   :mod:`~aftermarkets.information` (correlated priors and information acquisition in the lab);
 3. the paper's instances: :mod:`aftermarkets.instances` (a catalogue maps Section / Example /
    Theorem to names).
 

@@ -13,6 +13,21 @@ Proposition 1 (Appendix B.2)      :mod:`.resale` (the speculator's resale proble
 Definition 6, Appendix B.2        :mod:`.dominance` (witnesses that no bid is weakly dominated)
 Example 4, Proposition 7 (B.3)    :class:`.example4.Example4`
 Examples 1 and 4, one group       :mod:`.speculation` (values, exact payoffs, deviation checks)
+Theorems 2-3, Appendix A.1        :func:`.smooth_auctions.theorem2_terms` (the proof term by term
+                                  on a combined market, :func:`.smooth_auctions.theorem2_market`)
+Footnote 15                       :func:`.smooth_auctions.failure_profile`,
+                                  :func:`.smooth_checks.uniform_failure`,
+                                  :func:`.smooth_checks.weak_smoothness`
+Corollary 1, Proposition 4        :func:`.smooth_checks.discriminatory_random`,
+                                  :func:`.smooth_checks.adversarial`, :func:`.smooth_checks.planted`
+Propositions 2-3, Corollary 1     :func:`.smooth_auctions.corollary1_market`,
+(lab instances)                   :func:`.smooth_auctions.correlated_market_instance`,
+                                  :func:`.smooth_checks.corollary1_runs`,
+                                  :func:`.smooth_checks.proposition3_runs`
+Proposition 5, Appendix A.2       :func:`.smooth_auctions.proposition5_market`,
+                                  :func:`.smooth_checks.proposition5_runs`
+Table 1, Appendix A.3             :func:`.smooth_auctions.table1`,
+                                  :func:`.smooth_checks.table1_verification`
 ================================  ============================================================
 
 Each class is a thin front over the module's functions, in the style of Nashpy's ``Game``.
@@ -21,5 +36,8 @@ Each class is a thin front over the module's functions, in the style of Nashpy's
 from . import dominance, example1, example4, resale, section2, speculation
 from .example1 import Example1
 from .example4 import Example4
+
+# smooth_auctions and smooth_checks import the equilibrium lab; import them on demand:
+# ``from aftermarkets.instances import smooth_auctions, smooth_checks``.
 
 __all__ = ["Example1", "Example4", "dominance", "example1", "example4", "resale", "section2", "speculation"]
