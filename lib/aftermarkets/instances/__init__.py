@@ -13,13 +13,58 @@ Proposition 1 (Appendix B.2)      :mod:`.resale` (the speculator's resale proble
 Definition 6, Appendix B.2        :mod:`.dominance` (witnesses that no bid is weakly dominated)
 Example 4, Proposition 7 (B.3)    :class:`.example4.Example4`
 Examples 1 and 4, one group       :mod:`.speculation` (values, exact payoffs, deviation checks)
+Appendix E: value laws            :mod:`.laws` (uniform, power, truncated normal, Beta; atomless,
+                                  bounded)
+Appendix E: bid functions         :class:`.bid_functions.BidFunction` (monotone, with jumps and
+                                  flats; generalised inverses)
+Appendix E: symmetric equilibria  :mod:`.symmetric` (first-price and all-pay closed forms by
+                                  ``dsolve``, :func:`.symmetric.solve_symmetric` for any law)
+Definition 7, the combined market :class:`.single_item.SingleItemMarket` (auction, signal, ex post
+for one item                      IR resale; interim allocations, payments, regret);
+                                  :func:`.single_item_sim.simulate` (Monte Carlo of the mechanisms);
+                                  :mod:`.single_item_numerics` (optimal offers, quadrature sums)
+Theorem 7, Claims 2-3, Figure 1   :mod:`.appendix_e` (asymmetric families, crossing points, the
+                                  proof's deviations, Hafalir and Krishna's asymmetric equilibrium)
+Footnote 22                       :mod:`.grid_probe` (grid search for non-monotone equilibria)
 ================================  ============================================================
 
 Each class is a thin front over the module's functions, in the style of Nashpy's ``Game``.
 """
 
-from . import dominance, example1, example4, resale, section2, speculation
+from . import (
+    appendix_e,
+    bid_functions,
+    dominance,
+    example1,
+    example4,
+    grid_probe,
+    laws,
+    resale,
+    section2,
+    single_item,
+    single_item_numerics,
+    single_item_sim,
+    speculation,
+    symmetric,
+)
 from .example1 import Example1
 from .example4 import Example4
 
-__all__ = ["Example1", "Example4", "dominance", "example1", "example4", "resale", "section2", "speculation"]
+__all__ = [
+    "Example1",
+    "Example4",
+    "appendix_e",
+    "bid_functions",
+    "dominance",
+    "example1",
+    "example4",
+    "grid_probe",
+    "laws",
+    "resale",
+    "section2",
+    "single_item",
+    "single_item_numerics",
+    "single_item_sim",
+    "speculation",
+    "symmetric",
+]
