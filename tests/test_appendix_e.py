@@ -24,6 +24,17 @@ def test_families_are_monotone_and_asymmetric(name):
     assert top_equal == (name in ("bump", "power"))
 
 
+def test_family_parameters_as_the_chapter_states():
+    """sec-06-asymmetric: tilt kappa = 0.1; bump kappa = 1.5 with crossings 0.3 and 0.75; jump
+    kappa = 0.05 at 0.4; power kappa = 0.2."""
+    assert appendix_e.FAMILIES == {
+        "tilt": {"kappa": 0.1},
+        "bump": {"kappa": 1.5, "c1": 0.3, "c2": 0.75},
+        "jump": {"kappa": 0.05, "v_bar": 0.4},
+        "power": {"kappa": 0.2},
+    }
+
+
 def test_family_validation():
     """Unknown families and parameters that break monotonicity or the support are refused."""
     with pytest.raises(ValueError, match="family"):
@@ -61,7 +72,7 @@ def test_claim2_deviation_on_the_jump_family():
     the case does not arise (ValueError)."""
     m = appendix_e.market("jump")
     d = appendix_e.claim2_deviation(m, 0.4)
-    assert d.eps == pytest.approx(0.05, abs=1e-12)
+    assert d.eps == pytest.approx(0.05, abs=1e-12) and d.v_hat == pytest.approx(0.4 - 0.05 / 8)
     assert d.win == pytest.approx(0.4, abs=1e-9) and d.win_deviation == pytest.approx(0.4, abs=1e-9)
     assert d.gain >= d.bound > 0 and d.gain == pytest.approx(0.01, abs=1e-4)
     assert 0 <= d.resale_gain <= d.eps / 4 * d.win
