@@ -24,7 +24,14 @@ from . import display, instances
 from .allocation import feasible_allocations, optimal_allocation, optimal_welfare, serve_in_order, welfare
 from .auctions import AuctionOutcome, discriminatory_auction, posted_price_mechanism, uniform_price_auction
 from .combined import CombinedOutcome, combined_market
-from .equilibrium import DeviationReport, best_deviation, bid_family, deviation_search
+from .equilibrium import (
+    DeviationReport,
+    GridRegret,
+    best_deviation,
+    bid_family,
+    deviation_search,
+    grid_regret,
+)
 from .instances import Example1, Example4
 from .montecarlo import Estimate, estimate, ratio_estimate
 from .trade import (
@@ -76,6 +83,8 @@ __all__ = [
     "best_deviation",
     "bid_family",
     "deviation_search",
+    "GridRegret",
+    "grid_regret",
     "Estimate",
     "estimate",
     "ratio_estimate",

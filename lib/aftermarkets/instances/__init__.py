@@ -28,16 +28,61 @@ Proposition 5, Appendix A.2       :func:`.smooth_auctions.proposition5_market`,
                                   :func:`.smooth_checks.proposition5_runs`
 Table 1, Appendix A.3             :func:`.smooth_auctions.table1`,
                                   :func:`.smooth_checks.table1_verification`
+Appendix E: value laws            :mod:`.laws` (uniform, power, truncated normal, Beta; atomless,
+                                  bounded)
+Appendix E: bid functions         :class:`.bid_functions.BidFunction` (monotone, with jumps and
+                                  flats; generalised inverses)
+Appendix E: symmetric equilibria  :mod:`.symmetric` (first-price and all-pay closed forms by
+                                  ``dsolve``, :func:`.symmetric.solve_symmetric` for any law)
+Definition 7, the combined market :class:`.single_item.SingleItemMarket` (auction, signal, ex post
+for one item                      IR resale; interim allocations, payments, regret);
+                                  :func:`.single_item_sim.simulate` (Monte Carlo of the mechanisms);
+                                  :mod:`.single_item_numerics` (optimal offers, quadrature sums)
+Theorem 7, Claims 2-3, Figure 1   :mod:`.appendix_e` (asymmetric families, crossing points, the
+                                  proof's deviations, Hafalir and Krishna's asymmetric equilibrium)
+Footnote 22                       :mod:`.grid_probe` (grid search for non-monotone equilibria)
 ================================  ============================================================
 
 Each class is a thin front over the module's functions, in the style of Nashpy's ``Game``.
 """
 
-from . import dominance, example1, example4, resale, section2, speculation
+from . import (
+    appendix_e,
+    bid_functions,
+    dominance,
+    example1,
+    example4,
+    grid_probe,
+    laws,
+    resale,
+    section2,
+    single_item,
+    single_item_numerics,
+    single_item_sim,
+    speculation,
+    symmetric,
+)
 from .example1 import Example1
 from .example4 import Example4
 
 # smooth_auctions and smooth_checks import the equilibrium lab; import them on demand:
 # ``from aftermarkets.instances import smooth_auctions, smooth_checks``.
 
-__all__ = ["Example1", "Example4", "dominance", "example1", "example4", "resale", "section2", "speculation"]
+__all__ = [
+    "Example1",
+    "Example4",
+    "appendix_e",
+    "bid_functions",
+    "dominance",
+    "example1",
+    "example4",
+    "grid_probe",
+    "laws",
+    "resale",
+    "section2",
+    "single_item",
+    "single_item_numerics",
+    "single_item_sim",
+    "speculation",
+    "symmetric",
+]
