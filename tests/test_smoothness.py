@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from scipy import integrate
 
 import aftermarkets as am
-from aftermarkets import single_item
+from aftermarkets import single_item_deviations as deviations
 from aftermarkets import smoothness as sm
 
 LAM = 1 - math.exp(-1)
@@ -69,7 +69,7 @@ def test_single_item_closed_forms():
 def test_symbolic_derivations():
     """sec-03-single: sympy gives mass 1, a zero gap below the top, the gap B - top above, and
     PoA bounds e/(e - 1) and 2."""
-    fp, ap = single_item.first_price_symbolic(), single_item.all_pay_symbolic()
+    fp, ap = deviations.first_price_symbolic(), deviations.all_pay_symbolic()
     for s in (fp, ap):
         assert s["mass"] == 1 and s["slack_below"] == 0
         assert sp.simplify(s["slack_above"] - (s["B"] - s["top"])) == 0
@@ -80,17 +80,17 @@ def test_best_constant_lp_tends_to_the_known_constants():
     """sec-03-single: the LP over all deviations on a grid of bids is increasing in the grid and
     within 2e-3 of 1 - 1/e and 1/2 at 401 points; its first-price optimum has CDF within 5e-3 of
     -ln(1 - b)."""
-    fp = [single_item.best_constant_lp("first-price", g)[0] for g in (50, 200, 400)]
-    ap = [single_item.best_constant_lp("all-pay", g)[0] for g in (50, 200, 400)]
+    fp = [deviations.best_constant_lp("first-price", g)[0] for g in (50, 200, 400)]
+    ap = [deviations.best_constant_lp("all-pay", g)[0] for g in (50, 200, 400)]
     assert fp[0] < fp[1] < fp[2] <= LAM and LAM - fp[2] < 2e-3
     assert ap[0] < ap[1] < ap[2] <= 0.5 and 0.5 - ap[2] < 2e-3
-    _, g = single_item.best_constant_lp("first-price", 400)
+    _, g = deviations.best_constant_lp("first-price", 400)
     b = np.arange(401) / 400
     with np.errstate(divide="ignore"):
         theory = np.where(b < LAM, -np.log1p(-b), 1.0)
     assert np.abs(np.cumsum(g) - theory).max() < 5e-3
     with pytest.raises(ValueError, match="kind"):
-        single_item.best_constant_lp("second-price")
+        deviations.best_constant_lp("second-price")
 
 
 # ----------------------------------------------------------------------------- exact expectations

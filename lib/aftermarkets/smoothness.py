@@ -20,7 +20,7 @@ It is *semi-smooth* (Definition 4) when :math:`D_i` depends on :math:`v_i` only.
   the bid :math:`b = tv` has density :math:`1/(v-b)` on :math:`[0, (1-1/e)v]`, the first-price
   deviation of Syrgkanis and Tardos (2013), and :math:`\mathbf{E}[u] = ((1-1/e)v - B)^+` against a
   highest competing bid :math:`B` (:func:`single_item_utility`; derived in sympy, and shown optimal
-  by linear programming, in :mod:`aftermarkets.single_item`);
+  by linear programming, in :mod:`aftermarkets.single_item_deviations`);
 * :data:`ALL_PAY` — :math:`f(t) = 1` on :math:`[0, 1]`: the bid is uniform on :math:`[0, v]` and
   :math:`\mathbf{E}[u] = (v - B)^+ - v/2 \ge v/2 - B`.
 

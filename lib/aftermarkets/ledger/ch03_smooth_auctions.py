@@ -13,7 +13,7 @@ import math
 import numpy as np
 import sympy as sp
 
-from .. import single_item
+from .. import single_item_deviations as deviations
 from .. import smoothness as sm
 from .. import smoothness_search as ss
 from ..instances import smooth_auctions as sa
@@ -130,8 +130,8 @@ def _planted() -> Evaluation:
     section="sec-03-single",
 )
 def _t1_fp() -> Evaluation:
-    s = single_item.first_price_symbolic()
-    lam_lp, _ = single_item.best_constant_lp("first-price", 400)
+    s = deviations.first_price_symbolic()
+    lam_lp, _ = deviations.best_constant_lp("first-price", 400)
     poa = sp.simplify(1 / s["lam"])
     ok = (
         s["mass"] == 1
@@ -161,8 +161,8 @@ def _t1_fp() -> Evaluation:
     section="sec-03-single",
 )
 def _t1_ap() -> Evaluation:
-    s = single_item.all_pay_symbolic()
-    lam_lp, _ = single_item.best_constant_lp("all-pay", 400)
+    s = deviations.all_pay_symbolic()
+    lam_lp, _ = deviations.best_constant_lp("all-pay", 400)
     ok = (
         s["mass"] == 1
         and s["slack_below"] == 0
