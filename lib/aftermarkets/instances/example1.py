@@ -47,7 +47,7 @@ import numpy as np
 import sympy as sp
 from scipy import optimize
 
-from .._checks import generator, whole_number
+from .._checks import generator, prices, whole_number
 from ..allocation import optimal_welfare
 from ..auctions import AuctionOutcome, uniform_price_auction
 from ..combined import combined_market
@@ -74,11 +74,19 @@ from .speculation import (
     group_values,
 )
 
-__all__ = ["Example1", "symbolic", "closed_forms", "smallest_m_with_poa_above", "proposition1_deviations"]
+__all__ = [
+    "Example1",
+    "symbolic",
+    "closed_forms",
+    "closed_forms_at_price",
+    "smallest_m_with_poa_above",
+    "proposition1_deviations",
+]
 
 _M = sp.Symbol("m", positive=True)
 _Z = sp.Symbol("z", nonnegative=True)
 _P = sp.Symbol("p", positive=True)
+_R = sp.Symbol("r", nonnegative=True)
 
 #: The quantities :func:`closed_forms` evaluates (each a sympy expression of :func:`symbolic`).
 NUMERIC = (
@@ -92,6 +100,18 @@ NUMERIC = (
     "max_revenue_per_unit",
     "paper_equilibrium_bound",
     "paper_optimal_bound",
+    "balanced_price",
+    "break_even_reserve",
+    "E_z2",
+    "optimal_welfare_variance",
+)
+#: The quantities :func:`closed_forms_at_price` evaluates: functions of ``m`` and a per-unit price
+#: or reserve ``r`` (each a sympy expression of :func:`symbolic`).
+AT_PRICE = (
+    "speculator_utility_at_reserve",
+    "utility_A_at_reserve",
+    "utility_B_at_reserve",
+    "welfare_at_price",
 )
 
 
@@ -127,6 +147,16 @@ def _symbolic() -> dict:
     ez = ExampleOneZ.mean_sympy(m)
     opt = sp.Rational(21, 4) + (m - 3) * ez + h**3 / 3
     eq = sp.Rational(21, 4) + (m - 3) * (h + h**2 / 2)
+    spec = 1 + (m - 3) * h
+    r, c = _R, 2 * m - 1
+    # second moments (derivations in the docstring of Example1.optimal_welfare_variance)
+    ez2 = 2 / c - 2 * sp.log(2 * m) / c**2 + h**2 + h**3 / 3
+    e_max = sp.Rational(5, 4) + h**3 / 3
+    var_max = sp.Rational(19, 12) + 2 * h**3 / 3 + h**4 / 3 - e_max**2
+    cov = h**3 / 3 + h**4 / 4 - ez * h**3 / 3
+    var_opt = (m - 3) ** 2 * (ez2 - ez**2) + var_max + 2 * (m - 3) * cov
+    # E[z 1{z >= r}] for 0 <= r <= 1: r S(r) + int_r^1 S + h^2 / 2 (the top piece)
+    tail = r / (1 + c * r) + (sp.log(2 * m) - sp.log(1 + c * r)) / c + h**2 / 2
     return {
         "m": m,
         "z": z,
@@ -145,6 +175,17 @@ def _symbolic() -> dict:
         "clearing_price": sp.Integer(0),
         "paper_equilibrium_bound": 2 + sp.Rational(3, 2) + 2 + h * (m - 3) * (1 + h),
         "paper_optimal_bound": 4 + (m - 2) * ez,
+        "E_z2": ez2,
+        "optimal_welfare_variance": var_opt,
+        "r": r,
+        "balanced_price": opt / (2 * m),
+        "break_even_reserve": spec / (m - 2),
+        "speculator_utility_at_reserve": sp.Piecewise((spec - r * (m - 2), r <= 1), (0, True)),
+        "utility_A_at_reserve": sp.Piecewise((sp.Rational(9, 4) - r, r <= 1), (2 - r, r <= 2), (0, True)),
+        "utility_B_at_reserve": sp.Piecewise(
+            (2 + (m - 3) * h**2 / 2 - r, r <= 1), (2 - r, r <= 2), (0, True)
+        ),
+        "welfare_at_price": sp.Piecewise((sp.Rational(21, 4) + (m - 3) * tail, r <= 1), (sp.nan, True)),
     }
 
 
@@ -158,7 +199,14 @@ def symbolic() -> dict:
         (:math:`p(1 - F_B(p))`, Piecewise in ``p``), ``E_z``, ``expected_optimal_welfare``,
         ``expected_equilibrium_welfare``, ``price_of_anarchy``, ``revenue_maximizing_price``,
         ``max_revenue_per_unit``, ``speculator_utility``, ``utility_A``, ``utility_B``,
-        ``clearing_price``, ``paper_equilibrium_bound``, ``paper_optimal_bound``.
+        ``clearing_price``, ``paper_equilibrium_bound``, ``paper_optimal_bound``; ``E_z2``
+        (:math:`\mathbb{E}[z^2]`) and ``optimal_welfare_variance``; and, for
+        Sections 5.1 and 6, ``r`` (a per-unit price or reserve, a symbol), ``balanced_price``
+        (:math:`\mathbb{E}[\mathrm{Wel}(\mathbf v)]/(2m)`), ``break_even_reserve`` (the reserve
+        at which the speculator's Proposition 1 strategy breaks even),
+        ``speculator_utility_at_reserve``, ``utility_A_at_reserve``, ``utility_B_at_reserve``
+        (Proposition 1's strategies in an auction with reserve ``r``, Piecewise in ``r``) and
+        ``welfare_at_price`` (:meth:`Example1.welfare_at_price`, valid for ``0 <= r <= 1``).
         ``revenue_maximizing_price`` and ``max_revenue_per_unit`` are derived by comparing the
         revenue curve's candidate maximisers for every whole ``m >= 4``; ``clearing_price`` is the
         value of :meth:`Example1.clearing_price` (the auction cannot run on a symbol; the tests
@@ -177,6 +225,40 @@ def symbolic() -> dict:
 def _compiled():
     s = _symbolic()
     return {k: sp.lambdify(_M, s[k], "numpy") for k in NUMERIC}
+
+
+@functools.cache
+def _compiled_at_price():
+    s = _symbolic()
+    return {k: sp.lambdify((_M, _R), s[k], "numpy") for k in AT_PRICE}
+
+
+def closed_forms_at_price(m, r) -> dict:
+    """Every exact quantity of :data:`AT_PRICE` at real ``m`` and per-unit price ``r`` (vectorised).
+
+    Parameters
+    ----------
+    m : float or array_like
+        Number of units (the continuous extension, as in :func:`closed_forms`).
+    r : float or array_like
+        Per-unit reserve or posted price, ``>= 0`` (``welfare_at_price`` needs ``r <= 1``).
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        One array of the broadcast shape of ``m`` and ``r`` per key of :data:`AT_PRICE`.
+
+    Examples
+    --------
+    >>> round(float(closed_forms_at_price(10, 0.1)["speculator_utility_at_reserve"]), 12)
+    0.55
+    """
+    m, r = np.broadcast_arrays(np.asarray(m, dtype=float), np.asarray(r, dtype=float))
+    if np.any(~np.isfinite(r)) or np.any(r < 0):
+        raise ValueError(f"the price r must be finite and >= 0, got {r!r}")
+    return {
+        k: np.broadcast_to(np.asarray(f(m, r), dtype=float), m.shape) for k, f in _compiled_at_price().items()
+    }
 
 
 def closed_forms(m) -> dict:
@@ -317,13 +399,141 @@ class Example1:
         """Expected optimal welfare over expected equilibrium welfare."""
         return self._exact("price_of_anarchy")
 
-    def speculator_utility(self) -> float:
-        """C's expected payoff on the equilibrium path, :math:`1 + (m-3)/(2m)`."""
-        return self._exact("speculator_utility")
+    def _at_price(self, key: str, r) -> float:
+        r = float(prices(r, "reserve", scalar=True))
+        return float(_compiled_at_price()[key](self.m, r))
 
-    def utilities(self) -> tuple:
-        """Expected payoffs of (A, B, C) on the equilibrium path."""
-        return tuple(self._exact(k) for k in ("utility_A", "utility_B", "speculator_utility"))
+    def speculator_utility(self, reserve=0.0) -> float:
+        r"""C's expected payoff from Proposition 1's strategies, in an auction with per-unit ``reserve``.
+
+        With ``reserve = 0`` (the paper's auction) it is :math:`1 + (m-3)/(2m)`. With a reserve
+        :math:`r \le 1` every positive bid is still admissible, so the outcome is unchanged and the
+        price rises from 0 to :math:`r` (C's resale problem is unchanged given her holdings):
+        :math:`1 + (m-3)/(2m) - r(m - 2)`. For :math:`r > 1` C's bids of 1 are ignored and she
+        wins nothing: 0.
+
+        Parameters
+        ----------
+        reserve : float, optional
+            Per-unit reserve ``>= 0``.
+
+        Examples
+        --------
+        >>> ex = Example1(10)
+        >>> ex.speculator_utility(), round(ex.speculator_utility(0.1), 12)
+        (1.35, 0.55)
+        """
+        if float(reserve) == 0.0:
+            return self._exact("speculator_utility")
+        return self._at_price("speculator_utility_at_reserve", reserve)
+
+    def utilities(self, reserve=0.0) -> tuple:
+        """Expected payoffs of (A, B, C) from Proposition 1's strategies (the equilibrium path
+        when ``reserve = 0``), in an auction with per-unit ``reserve``: A and B pay the reserve
+        for their first unit (for ``reserve <= 1``; above 1 C wins nothing, above 2 nobody does)."""
+        if float(reserve) == 0.0:
+            return tuple(self._exact(k) for k in ("utility_A", "utility_B", "speculator_utility"))
+        keys = ("utility_A_at_reserve", "utility_B_at_reserve", "speculator_utility_at_reserve")
+        return tuple(self._at_price(k, reserve) for k in keys)
+
+    def balanced_price(self) -> float:
+        r"""The balanced per-unit price :math:`\mathbb{E}[\mathrm{Wel}(\mathbf v)]/(2m)` (Claim 1 and
+        Theorem 4 in Section 5.1, Example 3; the reserve of Theorem 5).
+
+        Half the expected per-unit optimal welfare,
+        :math:`\bigl(\tfrac{21}{4} + (m-3)\mathbb{E}[z] + \tfrac{1}{24m^3}\bigr)/(2m)
+        = \Theta(\log m / m)`.
+
+        Examples
+        --------
+        >>> round(Example1(10).balanced_price(), 6)
+        0.318124
+        """
+        return self._exact("balanced_price")
+
+    def optimal_welfare_variance(self) -> float:
+        r"""Variance of the optimal welfare :math:`\mathrm{Wel}(\mathbf v) = 4 + (m-3)z + M`,
+        :math:`M = \max(U, z)`, exactly.
+
+        With :math:`h = 1/(2m)`: :math:`\mathbb{E}[z^2] = \frac{2}{2m-1} - \frac{2\ln 2m}{(2m-1)^2}
+        + h^2 + \frac{h^3}{3}`; :math:`M = U` unless :math:`z > U`, which needs :math:`z \in [1, 1+h]`
+        (density 1 there, :math:`U` has density 2 on :math:`[1, 1.5]`), so
+        :math:`\mathbb{E}[M^2] = \frac{19}{12} + \frac{2h^3}{3} + \frac{h^4}{3}` and
+        :math:`\operatorname{Cov}(z, M) = \frac{h^3}{3} + \frac{h^4}{4} - \mathbb{E}[z]\frac{h^3}{3}`;
+        then :math:`\operatorname{Var} = (m-3)^2 \operatorname{Var} z + \operatorname{Var} M
+        + 2(m-3)\operatorname{Cov}(z, M)`. It grows like :math:`m`, while the mean grows like
+        :math:`\frac12 \ln m`.
+
+        Examples
+        --------
+        >>> round(Example1(10).optimal_welfare_variance(), 6)
+        3.252993
+        """
+        return self._exact("optimal_welfare_variance")
+
+    def break_even_reserve(self) -> float:
+        r"""The reserve at which Proposition 1's strategy earns the speculator exactly 0:
+        :math:`\bigl(1 + \tfrac{m-3}{2m}\bigr)/(m - 2)`."""
+        return self._exact("break_even_reserve")
+
+    def welfare_at_price(self, price) -> float:
+        r"""Expected welfare when A and B get exactly the units they value at ``price`` or more and
+        C gets none, for a per-unit price :math:`0 \le r \le 1`.
+
+        A gets her two units, B her first, and B's other :math:`m - 3` units go to B when
+        :math:`z \ge r` and stay unsold otherwise:
+
+        .. math::
+
+            \tfrac{21}{4} + (m - 3)\,\mathbb{E}[z\,\mathbf{1}\{z \ge r\}],
+
+        with :math:`\mathbb{E}[z\,\mathbf{1}\{z \ge r\}] = \frac{r}{1 + (2m-1)r}
+        + \frac{\ln 2m - \ln(1 + (2m-1)r)}{2m - 1} + \frac{1}{8m^2}`. This is the outcome of the
+        balanced posted price of Example 3 when the buyers arrive in the order A, B, C and buy their
+        demand (:meth:`posted_price_welfare`), and of the reserve profile of Theorem 5's chapter
+        (:mod:`~aftermarkets.instances.reserve`): one formula for both.
+
+        Parameters
+        ----------
+        price : float
+            Per-unit price or reserve in ``[0, 1]``.
+
+        Raises
+        ------
+        ValueError
+            If ``price`` is outside ``[0, 1]`` (above 1, A's demand depends on ``U``).
+
+        Examples
+        --------
+        >>> round(Example1(10).welfare_at_price(1.0), 6)  # = the Proposition 1 welfare
+        5.60875
+        """
+        r = float(prices(price, "price", scalar=True))
+        if r > 1:
+            raise ValueError(f"welfare_at_price needs a price in [0, 1], got {price!r}")
+        return self._at_price("welfare_at_price", r)
+
+    def posted_price_welfare(self, price=None) -> float:
+        r"""Expected welfare of the posted price (default: :meth:`balanced_price`, Example 3) with
+        buyers arriving in the order A, B, C, each buying her demand, C buying nothing.
+
+        C, last, finds units left only when :math:`z < r`, and no trade mechanism that B joins
+        voluntarily pays her more than :math:`z < r` for one of them, so buying nothing is her best
+        response; A and B buy their demand. This is that equilibrium's welfare,
+        :meth:`welfare_at_price` (the other arrival orders are Chapter 4's subject).
+
+        Parameters
+        ----------
+        price : float, optional
+            Per-unit price in ``[0, 1]``; default the balanced price.
+
+        Examples
+        --------
+        >>> ex = Example1(10)
+        >>> round(ex.posted_price_welfare() / ex.expected_optimal_welfare(), 4)
+        0.9366
+        """
+        return self.welfare_at_price(self.balanced_price() if price is None else price)
 
     def max_revenue_per_unit(self) -> float:
         r"""The maximal revenue per unit from B, :math:`p(1 - F_B(p))` at :math:`p = 1`: :math:`1/(2m)`."""
@@ -425,17 +635,23 @@ class Example1:
         return price_classes(self.m)
 
     # ---------------- Proposition 1: exact payoffs of any bids ----------------------------
-    def _payoffs(self, bids, price_rule, priority, U=None, z=None):
+    def _payoffs(self, bids, price_rule, priority, U=None, z=None, reserve=0.0, z_range=None):
         bids = np.asarray(bids, dtype=float)
-        auc = uniform_price_auction(bids, self.m, priority=priority)
-        util, wel = group_payoffs(auc.allocation, auc.payments, self.m, self.m - 1, price_rule, U, z)
+        auc = uniform_price_auction(bids, self.m, reserve=reserve, priority=priority)
+        util, wel = group_payoffs(
+            auc.allocation, auc.payments, self.m, self.m - 1, price_rule, U, z, z_range=z_range
+        )
         return util.reshape(bids.shape[:-2] + (3,)), wel.reshape(bids.shape[:-2])
 
-    def expected_payoffs(self, bids, price_rule="optimal-low", priority=None, U=None, z=None):
+    def expected_payoffs(
+        self, bids, price_rule="optimal-low", priority=None, U=None, z=None, reserve=0.0, z_range=None
+    ):
         """Exact expected payoffs of (A, B, C) in the combined market for given auction bids.
 
-        Runs the library's uniform-price auction on every bid profile, then the resale market
-        with C's price from ``price_rule``, and integrates over the types exactly.
+        Runs the library's uniform-price auction (with per-unit ``reserve``) on every bid profile,
+        then the resale market with C's price from ``price_rule``, and integrates over the types
+        exactly. With a reserve, C pays it for every unit she wins and her resale problem is
+        unchanged given her holdings.
 
         Parameters
         ----------
@@ -447,17 +663,24 @@ class Example1:
             Auction tie-breaking order.
         U, z : float, optional
             Condition on A's ``U`` or B's ``z`` (per-type payoffs); default integrates.
+        reserve : float, optional
+            Per-unit reserve of the auction (Section 6); default 0, the paper's Example 1.
+        z_range : tuple of float, optional
+            ``(lo, hi)``: integrate over B's type conditionally on ``lo <= z < hi``.
 
         Returns
         -------
         numpy.ndarray
             Shape ``(3,)`` or ``(S, 3)``.
         """
-        return self._payoffs(bids, price_rule, priority, U, z)[0]
+        return self._payoffs(bids, price_rule, priority, U, z, reserve, z_range)[0]
 
-    def expected_welfare_of(self, bids, price_rule="optimal-low", priority=None) -> np.ndarray:
-        """Exact expected welfare of the combined market for given bids (shape ``()`` or ``(S,)``)."""
-        return self._payoffs(bids, price_rule, priority)[1]
+    def expected_welfare_of(
+        self, bids, price_rule="optimal-low", priority=None, reserve=0.0, z_range=None
+    ) -> np.ndarray:
+        """Exact expected welfare of the combined market for given bids (shape ``()`` or ``(S,)``),
+        in an auction with per-unit ``reserve``, conditionally on ``z_range`` if given."""
+        return self._payoffs(bids, price_rule, priority, reserve=reserve, z_range=z_range)[1]
 
     def deviation_bids(self) -> np.ndarray:
         """The book's family of alternative bids for ``m`` units
@@ -465,7 +688,14 @@ class Example1:
         return deviation_bids(self.m)
 
     def deviation_check(
-        self, agent, price_rule="optimal", priority=None, alternatives=None, type_grid=None, bid_floor=0.0
+        self,
+        agent,
+        price_rule="optimal",
+        priority=None,
+        alternatives=None,
+        type_grid=None,
+        bid_floor=0.0,
+        reserve=0.0,
     ) -> DeviationCheck:
         """Largest gain from a unilateral deviation in the auction (Proposition 1).
 
@@ -486,6 +716,8 @@ class Example1:
             Added to every marginal bid of every agent. A tiny positive floor emulates the other
             zero-bid convention, under which "zero" bids may win leftover units at a price of
             about 0.
+        reserve : float, optional
+            Per-unit reserve of the auction (Section 6); default 0.
 
         Returns
         -------
@@ -500,17 +732,17 @@ class Example1:
             type_grid = np.unique(np.concatenate([np.linspace(0, 1, 6), np.linspace(1, self.z.top, 6)]))
 
         def payoff(profiles, rule, **types):
-            return self.expected_payoffs(profiles, rule, priority, **types)[:, i]
+            return self.expected_payoffs(profiles, rule, priority, reserve=reserve, **types)[:, i]
 
         return deviation_check(
             payoff, self.bids(), i, alts, price_rule, self.AGENTS[i], priority, own, type_grid, bid_floor
         )
 
-    def deviation_checks(self, price_rule="optimal", alternatives=None, bid_floor=0.0) -> list:
+    def deviation_checks(self, price_rule="optimal", alternatives=None, bid_floor=0.0, reserve=0.0) -> list:
         """:meth:`deviation_check` for every agent under every one of the 6 tie-breaking orders
         (``itertools.permutations`` order, agents A, B, C within each): 18 checks."""
         return [
-            self.deviation_check(i, price_rule, prio, alternatives, bid_floor=bid_floor)
+            self.deviation_check(i, price_rule, prio, alternatives, bid_floor=bid_floor, reserve=reserve)
             for prio in permutations(range(3))
             for i in range(3)
         ]
