@@ -53,7 +53,15 @@ from .example1 import Example1
 from .resale import SECOND_UNIT
 from .speculation import DEVIATION_LEVELS, DeviationCheck, deviation_check
 
-__all__ = ["reserve_levels", "reserve_bids", "ReserveProfile"]
+__all__ = [
+    "reserve_levels",
+    "reserve_bids",
+    "ReserveProfile",
+    "proposition1_under_reserve",
+    "reserve_profile_deviations",
+    "speculator_bounds",
+    "off_reserve",
+]
 
 
 def reserve_levels(reserve) -> tuple:
@@ -305,3 +313,129 @@ class ReserveProfile:
             "prices": np.unique(auction.price),
             "speculator_units": int(auction.allocation[:, 2].max()),
         }
+
+
+def proposition1_under_reserve(ms=(4, 5, 10), reserve=None) -> list:
+    """Deviation search at Proposition 1's profile in an auction with a reserve (default the
+    balanced price), over :meth:`ReserveProfile.deviation_bids`.
+
+    Returns
+    -------
+    list of dict
+        Keys ``m``, ``agent``, ``utility``, ``regret`` (largest gain, in expectation or type by
+        type), ``best_action`` (the bid attaining the expected gain).
+    """
+    rows = []
+    for m in ms:
+        ex = Example1(m)
+        r = ex.balanced_price() if reserve is None else float(reserve)
+        alts = ReserveProfile(m, r).deviation_bids()
+        for i, agent in enumerate(ex.AGENTS):
+            c = ex.deviation_check(i, reserve=r, alternatives=alts)
+            rows.append(
+                {
+                    "m": m,
+                    "agent": agent,
+                    "utility": c.report.equilibrium_utility,
+                    "regret": c.largest_gain,
+                    "best_action": c.report.best_action,
+                }
+            )
+    return rows
+
+
+def reserve_profile_deviations(ms=(4, 5, 10), all_orders=(4,)) -> list:
+    """Deviation search at the reserve profile with the balanced reserve, for every agent: under
+    all six tie orders for ``m`` in ``all_orders``, under the default order (A, B, C) otherwise.
+
+    Returns
+    -------
+    list of dict
+        Keys ``m``, ``agent``, ``bids`` (alternatives tried), ``utility``, ``regret`` (largest gain
+        over the orders, in expectation or type by type), ``orders``.
+    """
+    from itertools import permutations
+
+    rows = []
+    for m in ms:
+        prof = ReserveProfile(m)
+        orders = list(permutations(range(3))) if m in all_orders else [None]
+        for i, agent in enumerate(prof.AGENTS):
+            checks = [prof.deviation_check(i, priority=o) for o in orders]
+            rows.append(
+                {
+                    "m": m,
+                    "agent": agent,
+                    "bids": len(checks[0].alternatives),
+                    "utility": checks[0].report.equilibrium_utility,
+                    "regret": max(c.largest_gain for c in checks),
+                    "orders": len(orders),
+                }
+            )
+    return rows
+
+
+def speculator_bounds(ms=(4, 5, 10)) -> list:
+    """:meth:`ReserveProfile.speculator_bound` over the deviation family at the balanced reserve.
+
+    Returns
+    -------
+    list of dict
+        Keys ``m``, ``winning_bids`` (bids whose top level reaches the reserve), ``largest``
+        (largest bound among them) and ``at_zero`` (the bound for bidding nothing, 0).
+    """
+    rows = []
+    for m in ms:
+        prof = ReserveProfile(m)
+        bids = prof.deviation_bids()
+        wins = bids.max(axis=1) >= prof.reserve
+        bound = prof.speculator_bound(bids)
+        rows.append(
+            {
+                "m": m,
+                "winning_bids": int(wins.sum()),
+                "largest": float(bound[wins].max()),
+                "at_zero": float(bound[~wins].max()),
+            }
+        )
+    return rows
+
+
+def off_reserve(m=5, factors=None) -> list:
+    """Example 1 with a reserve ``factor * p`` (``p`` the balanced price): the speculator's largest
+    gain at Proposition 1's profile, the largest regret at the reserve profile, its welfare share
+    and Theorem 6's guarantee share :math:`\\max(0, \\tfrac12 - m|p' - p|/\\mathbb{E}[\\mathrm{OPT}])`.
+
+    Parameters
+    ----------
+    m : int
+        Units.
+    factors : sequence of float, optional
+        Default ``h/(2p), 2h/p, 0.5, 0.75, 1, 1.25, 1.5`` with ``h = 1/(2m)``.
+
+    Returns
+    -------
+    list of dict
+        Keys ``factor``, ``reserve``, ``speculator_gain``, ``regret``, ``share``, ``guarantee``.
+    """
+    ex = Example1(m)
+    p, opt, h = ex.balanced_price(), ex.expected_optimal_welfare(), 1 / (2 * ex.m)
+    if factors is None:
+        factors = (0.5 * h / p, 2 * h / p, 0.5, 0.75, 1.0, 1.25, 1.5)
+    rows = []
+    for f in factors:
+        r = float(f) * p
+        prof = ReserveProfile(m, r)
+        rows.append(
+            {
+                "factor": float(f),
+                "reserve": r,
+                "speculator_gain": ex.deviation_check(
+                    "C", reserve=r, alternatives=prof.deviation_bids()
+                ).largest_gain,
+                "regret": max(prof.deviation_check(i).largest_gain for i in range(3)),
+                "share": prof.welfare() / opt,
+                "guarantee": max(0.0, (opt / 2 - ex.m * abs(r - p)) / opt),
+            }
+        )
+    return rows

@@ -35,7 +35,7 @@ from scipy import integrate, stats
 from .._checks import generator, whole_number
 from ..allocation import optimal_welfare
 from ..montecarlo import Estimate, estimate
-from .example1 import Example1
+from .example1 import Example1, closed_forms_at_price
 
 __all__ = [
     "reserve_from_samples",
@@ -46,6 +46,8 @@ __all__ = [
     "chebyshev_coverage",
     "normal_coverage",
     "one_sample_coverage",
+    "sample_pools",
+    "guarantee_curve",
 ]
 
 
@@ -179,3 +181,43 @@ def one_sample_coverage(m, eps) -> float:
         raise ValueError(f"eps must be a finite number >= 0, got {eps!r}")
     mu = ex.expected_optimal_welfare()
     return _welfare_cdf(ex, (1 + eps) * mu) - _welfare_cdf(ex, (1 - eps) * mu)
+
+
+def sample_pools(ms=(10, 100), n=10**6, seed=60) -> dict:
+    """:func:`sample_optimal_welfare` for each ``m`` (seed ``seed + m``): the book's pools of
+    sampled optimal welfares, ``{m: array of n}``."""
+    return {m: sample_optimal_welfare(m, n, seed=seed + m) for m in ms}
+
+
+def guarantee_curve(m, pool, Ns, level=0.95) -> tuple:
+    """What a regulator gets from ``N`` sampled profiles of Example 1, for each ``N`` in ``Ns``.
+
+    Parameters
+    ----------
+    m : int
+        Units of Example 1.
+    pool : array_like
+        Sampled optimal welfares (:func:`sample_optimal_welfare`), grouped into blocks of ``N``.
+    Ns : sequence of int
+        Sample sizes.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(eps, guarantee, delivered)``: the ``level``-quantile :math:`\\epsilon_N` of the relative
+        error, Corollary 2's share :math:`\\max(0, (1 - \\epsilon_N)/2)`, and the
+        ``(1 - level)``-quantile of the reserve profile's welfare share at the estimated reserve
+        (:meth:`Example1.welfare_at_price <aftermarkets.instances.example1.Example1.welfare_at_price>`).
+    """
+    ex = Example1(m)
+    mu = ex.expected_optimal_welfare()
+    eps, delivered = [], []
+    for N in Ns:
+        psi = block_means(pool, N)
+        eps.append(np.quantile(np.abs(psi / mu - 1), level))
+        wel = closed_forms_at_price(ex.m, reserve_from_samples(psi[:, None], ex.m))["welfare_at_price"]
+        delivered.append(np.quantile(wel / mu, 1 - level))
+    eps = np.array(eps)
+    return eps, np.maximum(0.0, (1 - eps) / 2), np.array(delivered)

@@ -46,6 +46,7 @@ agent last (``"adverse"``) or first (``"favourable"``) in the auction's tie-brea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import product
 
 import numpy as np
@@ -55,7 +56,19 @@ from ..allocation import optimal_allocation, optimal_welfare
 from ..auctions import uniform_price_auction
 from ..valuations import validate_marginals
 
-__all__ = ["FiniteInstance", "random_instance", "strategies", "ProofTerms", "proof_terms", "STEPS"]
+__all__ = [
+    "FiniteInstance",
+    "random_instance",
+    "strategies",
+    "ProofTerms",
+    "proof_terms",
+    "STEPS",
+    "KINDS",
+    "random_cases",
+]
+
+#: The strategy profiles of :func:`strategies`, in the book's order.
+KINDS = ("truthful", "shaded", "at-reserve", "speculative")
 
 #: The proof's inequalities, in order, as (name, larger term, smaller term).
 STEPS = (
@@ -112,10 +125,19 @@ class FiniteInstance:
         agents = np.arange(self.n)
         return idx, self.types[agents, idx], np.prod(self.probs[agents, idx], axis=1)
 
+    @cached_property
+    def optima(self) -> tuple:
+        """For every profile and every ``k = 0..m``: the greedy optimal allocation of ``k`` units
+        (shape ``(m + 1, P, n)``) and its welfare (``(m + 1, P)``); computed once per instance."""
+        _, values, _ = self.profiles()
+        alloc = np.stack([optimal_allocation(values, k) for k in range(self.m + 1)])
+        wel = np.stack([optimal_welfare(values, k) for k in range(self.m + 1)])
+        return alloc, wel
+
     def expected_optimal_welfare(self) -> float:
         r""":math:`\mathbb{E}[\mathbf v(\mathrm{OPT}(\mathbf v))]`, exactly."""
-        _, values, prob = self.profiles()
-        return float(prob @ optimal_welfare(values, self.m))
+        _, _, prob = self.profiles()
+        return float(prob @ self.optima[1][self.m])
 
     def balanced_reserve(self) -> float:
         r"""Theorem 5's reserve :math:`\mathbb{E}[\mathbf v(\mathrm{OPT}(\mathbf v))]/(2m)`."""
@@ -293,8 +315,7 @@ def proof_terms(
     idx, values, prob = instance.profiles()
     P, agents = len(prob), np.arange(n)
     powers = K ** np.arange(n - 1, -1, -1)  # type tuple @ powers = its profile index
-    opt_k = np.stack([optimal_allocation(values, k) for k in range(m + 1)])  # (m+1, P, n)
-    wel_k = np.stack([optimal_welfare(values, k) for k in range(m + 1)])  # (m+1, P)
+    opt_k, wel_k = instance.optima  # (m + 1, P, n) and (m + 1, P)
     cum = np.concatenate([np.zeros(values.shape[:-1] + (1,)), np.cumsum(values, axis=-1)], axis=-1)
 
     eq = uniform_price_auction(b[agents, idx], m, reserve=admit)
@@ -374,3 +395,36 @@ def proof_terms(
         average_slack=float(np.min(wel_k - ks / m * wel_k[m])),
         pair_slack=pair_slack,
     )
+
+
+def random_cases(n_instances=50, kinds=KINDS, reserve_factor=1.0, m=5, n=3, K=2, **options) -> list:
+    """:func:`proof_terms` on the random instances with seeds ``0 .. n_instances - 1``
+    (:func:`random_instance` with ``n`` valued agents and a speculator) for each profile kind.
+
+    Parameters
+    ----------
+    n_instances : int
+        Instances (seeds ``0, 1, ...``).
+    kinds : sequence of str
+        Profiles (:func:`strategies`), built with the reserve actually used.
+    reserve_factor : float
+        The reserve is ``reserve_factor`` times each instance's balanced price.
+    m, n, K : int
+        Units, valued agents, types per agent.
+    **options
+        ``threshold``, ``tie_rule``, ``deviator`` of :func:`proof_terms`.
+
+    Returns
+    -------
+    list of tuple
+        ``(seed, kind, ProofTerms)``, instance by instance.
+    """
+    out = []
+    for seed in range(whole_number(n_instances, "n_instances", 1)):
+        inst = random_instance(n, m, K, seed=seed)
+        r = float(reserve_factor) * inst.balanced_reserve()
+        for kind in kinds:
+            out.append(
+                (seed, kind, proof_terms(inst, strategies(inst, kind, reserve=r), reserve=r, **options))
+            )
+    return out
