@@ -315,7 +315,7 @@ class ReserveProfile:
         }
 
 
-def proposition1_under_reserve(ms=(4, 5, 10), reserve=None) -> list:
+def proposition1_under_reserve(ms=(4, 10), reserve=None) -> list:
     """Deviation search at Proposition 1's profile in an auction with a reserve (default the
     balanced price), over :meth:`ReserveProfile.deviation_bids`.
 
@@ -344,7 +344,7 @@ def proposition1_under_reserve(ms=(4, 5, 10), reserve=None) -> list:
     return rows
 
 
-def reserve_profile_deviations(ms=(4, 5, 10), all_orders=(4,)) -> list:
+def reserve_profile_deviations(ms=(4, 10), all_orders=(4,)) -> list:
     """Deviation search at the reserve profile with the balanced reserve, for every agent: under
     all six tie orders for ``m`` in ``all_orders``, under the default order (A, B, C) otherwise.
 
@@ -375,7 +375,7 @@ def reserve_profile_deviations(ms=(4, 5, 10), all_orders=(4,)) -> list:
     return rows
 
 
-def speculator_bounds(ms=(4, 5, 10)) -> list:
+def speculator_bounds(ms=(4, 10)) -> list:
     """:meth:`ReserveProfile.speculator_bound` over the deviation family at the balanced reserve.
 
     Returns
@@ -411,7 +411,7 @@ def off_reserve(m=5, factors=None) -> list:
     m : int
         Units.
     factors : sequence of float, optional
-        Default ``h/(2p), 2h/p, 0.5, 0.75, 1, 1.25, 1.5`` with ``h = 1/(2m)``.
+        Default ``h/(2p), 2h/p, 0.5, 1, 1.5`` with ``h = 1/(2m)``.
 
     Returns
     -------
@@ -421,7 +421,7 @@ def off_reserve(m=5, factors=None) -> list:
     ex = Example1(m)
     p, opt, h = ex.balanced_price(), ex.expected_optimal_welfare(), 1 / (2 * ex.m)
     if factors is None:
-        factors = (0.5 * h / p, 2 * h / p, 0.5, 0.75, 1.0, 1.25, 1.5)
+        factors = (0.5 * h / p, 2 * h / p, 0.5, 1.0, 1.5)
     rows = []
     for f in factors:
         r = float(f) * p

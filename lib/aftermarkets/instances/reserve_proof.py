@@ -332,7 +332,8 @@ def proof_terms(
     wins_slack, price_gap, dev_min = np.inf, 0.0, np.inf
     pair_slack = {"deviation wins enough": np.inf, "drop the cap z(v_i)": np.inf}
     z_count = (instance.types >= tau) & (instance.types > 0)  # (n, K, m)
-    for i in range(n):
+    prep = []
+    for i in range(n):  # the deviations of every agent, run in one batch below
         ti, ti_p = idx[a, i], idx[c, i]
         mixed = idx[c].copy()
         mixed[:, i] = ti
@@ -344,10 +345,17 @@ def proof_terms(
         y = np.minimum(zi, opt_k[m, w, i])
         dev = b[agents, idx[a]].copy()  # others bid b_j(v_j)
         dev[:, i] = np.where(np.arange(m) < y[:, None], pr, 0.0)
-        out = uniform_price_auction(dev, m, reserve=admit, priority=_priority(n, i, deviator))
-        xi, pay = out.allocation[:, i], out.payments[:, i]
+        # rows in tie-breaking order (first = preferred), so one auction with the default order
+        prep.append((w, zc, zi, y, dev[:, _priority(n, i, deviator)]))
+    out = uniform_price_auction(np.concatenate([q[-1] for q in prep]), m, reserve=admit)
+    slot = n - 1 if deviator == "adverse" else 0  # where the deviator sits in her batch
+    x_all = out.allocation[:, slot].reshape(n, -1)
+    pay_all = out.payments[:, slot].reshape(n, -1)
+    rows = np.arange(len(a))
+    for i, (w, zc, zi, y, _) in enumerate(prep):
+        xi, pay = x_all[i], pay_all[i]
         vi = cum[a, i]  # v_i's cumulative values, (pairs, m + 1)
-        util = vi[np.arange(len(a)), xi] - pay
+        util = vi[rows, xi] - pay
         won = xi > 0
         if won.any():
             price_gap = max(price_gap, float(np.max(np.abs(pay[won] / xi[won] - pr))))
@@ -355,7 +363,6 @@ def proof_terms(
         dev_min = min(dev_min, float(util.min()))
         k = opt_k[zc, w, i]
         kc = np.minimum(zi, k)
-        rows = np.arange(len(a))
         dev_i[i] = w2 @ util
         terms["deviation"] += dev_i[i]
         capped, uncapped = vi[rows, kc] - pr * kc, vi[rows, k] - pr * k
