@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["fmt", "Txt", "tup", "Table", "table", "table_rows", "MarkdownText"]
+__all__ = ["fmt", "Txt", "tup", "bid_runs", "Table", "table", "table_rows", "MarkdownText"]
 
 
 def fmt(x, digits: int = 6) -> float:
@@ -85,6 +85,38 @@ def tup(a) -> Txt:
     (1, 1.5, 8)
     """
     return Txt("(" + ", ".join(f"{float(t):g}" for t in np.ravel(a)) + ")")
+
+
+def bid_runs(bid, digits: int = 4) -> Txt:
+    """A marginal bid vector as short runs, e.g. ``2 on 1, 0.3181 on 9`` (``nothing`` if all zero).
+
+    Parameters
+    ----------
+    bid : array_like
+        One bid vector (non-increasing marginal bids).
+    digits : int, optional
+        Significant digits of each level.
+
+    Returns
+    -------
+    Txt
+
+    Examples
+    --------
+    >>> bid_runs([2, 0.5, 0.5, 0])
+    2 on 1, 0.5 on 2
+    >>> bid_runs([0, 0])
+    nothing
+    """
+    runs = []
+    for x in np.ravel(np.asarray(bid, dtype=float)):
+        if x <= 0:
+            continue
+        if runs and runs[-1][0] == x:
+            runs[-1][1] += 1
+        else:
+            runs.append([x, 1])
+    return Txt(", ".join(f"{x:.{digits}g} on {k}" for x, k in runs) or "nothing")
 
 
 class Table:

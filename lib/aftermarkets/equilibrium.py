@@ -102,17 +102,17 @@ def deviation_search(utility: Callable, prescribed, alternatives: Iterable, agen
     base = float(utility(prescribed))
     if not np.isfinite(base):
         raise ValueError(f"utility of the prescribed action is not finite: {base}")
-    best, best_alt, count = -np.inf, None, 0
+    best_u, best_alt, count = -np.inf, None, 0
     for alt in alternatives:
         u = float(utility(alt))
         if not np.isfinite(u):
             raise ValueError(f"utility of alternative {alt!r} is not finite: {u}")
         count += 1
-        if u - base > best:
-            best, best_alt = u - base, alt
+        if u > best_u:  # compare utilities, not rounded gains u - base, so the argmax is exact
+            best_u, best_alt = u, alt
     if count == 0:
         raise ValueError("alternatives must contain at least one action")
-    return DeviationReport(agent, base, best, best_alt, count)
+    return DeviationReport(agent, base, best_u - base, best_alt, count)
 
 
 def best_deviation(prescribed_utility, alternative_utilities, alternatives, agent=None) -> DeviationReport:

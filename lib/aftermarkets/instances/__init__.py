@@ -41,6 +41,13 @@ for one item                      IR resale; interim allocations, payments, regr
 Theorem 7, Claims 2-3, Figure 1   :mod:`.appendix_e` (asymmetric families, crossing points, the
                                   proof's deviations, Hafalir and Krishna's asymmetric equilibrium)
 Footnote 22                       :mod:`.grid_probe` (grid search for non-monotone equilibria)
+Example 3 (Section 5.1)           :mod:`.example1_prices` (Example 1 at a per-unit price:
+                                  balanced price, posted-price welfare, utilities under a reserve)
+Theorem 5 on Example 1 (Sec. 6)   :mod:`.reserve` (the speculator under a reserve, the reserve
+                                  profile, its deviation checks)
+Theorems 5, 6 (App. C.2, D)       :mod:`.reserve_proof` (the proofs term by term on finite
+                                  instances)
+Corollary 2 (Section 6)           :mod:`.reserve_estimate` (the reserve estimated from samples)
 ================================  ============================================================
 
 Each class is a thin front over the module's functions, in the style of Nashpy's ``Game``.
@@ -51,10 +58,14 @@ from . import (
     bid_functions,
     dominance,
     example1,
+    example1_prices,
     example4,
     grid_probe,
     laws,
     resale,
+    reserve,
+    reserve_estimate,
+    reserve_proof,
     section2,
     single_item,
     single_item_numerics,
@@ -75,10 +86,14 @@ __all__ = [
     "bid_functions",
     "dominance",
     "example1",
+    "example1_prices",
     "example4",
     "grid_probe",
     "laws",
     "resale",
+    "reserve",
+    "reserve_estimate",
+    "reserve_proof",
     "section2",
     "single_item",
     "single_item_numerics",
