@@ -108,9 +108,9 @@ def test_validation():
 
 
 def test_stays_monotone_and_run_rows():
-    """sec-06-footnote22: a run that starts monotone at an exact grid equilibrium-free profile reports
-    first_monotone 0; stays_monotone is False when the run is never monotone; run_rows gives one row
-    per run with '–' where no profile of a kind was visited."""
+    """sec-06-footnote22: a run that starts at a monotone profile reports first_monotone 0 and
+    stays_monotone; a run that is never monotone reports None and False; run_rows gives one row per
+    run, with '–' where no profile of a kind was visited and 'never' for no monotone round."""
     game = grid_probe.GridGame(n_types=6, n_bids=7, top=0.6)
     up = np.arange(6)
     runs = grid_probe.search(game, {"up": (up, up), "down": (up[::-1], up[::-1])}, rounds=0)
