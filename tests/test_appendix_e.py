@@ -159,3 +159,16 @@ def test_no_resale_equilibrium():
     assert max(m.regret(i).max for i in (0, 1)) < 1e-6
     loss = m.optimal_welfare() - m.welfare()
     assert 0.01 < loss < 1 / 48
+
+
+def test_all_pay_families_are_the_first_price_ones_times_v():
+    """sec-06-asymmetric: for the all-pay auction each family is v times the first-price one, and
+    stays non-decreasing."""
+    v = np.linspace(0, 1, 2001)
+    for name in appendix_e.FAMILIES:
+        fp, ap = appendix_e.family(name), appendix_e.family(name, auction="all-pay")
+        for b, c in zip(fp, ap):
+            assert np.allclose(c(v), v * b(v), atol=1e-6)  # linear interpolation between knots
+            assert np.all(np.diff(c(v)) >= -1e-15)
+    with pytest.raises(ValueError):
+        appendix_e.family("tilt", auction="second-price")

@@ -126,3 +126,41 @@ def test_exercise_2_tilt_regret_is_just_under_kappa(kappa):
     r = appendix_e.market("tilt", kappa=kappa).regret(0)
     assert 0.99 * kappa < r.max <= kappa + 1e-12
     assert r.types[r.argmax] == 1.0
+
+
+def test_no_lazy_blockquote_continuation():
+    """sec-06-result: every quoted block (lines starting with '>') ends with a blank line, so the
+    chapter's own text after a quotation of the paper is not rendered inside it."""
+    nb = json.loads(NOTEBOOK.read_text())
+    for c in nb["cells"]:
+        if c["cell_type"] != "markdown":
+            continue
+        lines = "".join(c["source"]).split("\n")
+        for a, b in zip(lines, lines[1:]):
+            assert not (a.startswith(">") and b.strip() and not b.startswith(">")), b
+
+
+def test_bump_scaling_in_kappa():
+    """sec-06-asymmetric: for kappa in {0.2, 0.1, 0.05} the bump's regret / kappa and its welfare
+    loss / kappa^2 are each constant within 5%."""
+    rate, loss = [], []
+    for k in (0.2, 0.1, 0.05):
+        m = appendix_e.market("bump", kappa=k)
+        rate.append(max(m.regret(i).max for i in (0, 1)) / k)
+        loss.append((m.optimal_welfare() - m.welfare()) / k**2)
+    assert max(rate) < 1.05 * min(rate)
+    assert max(loss) < 1.05 * min(loss)
+
+
+def test_claim2_search_every_type_from_half_bids_bottom_of_gap():
+    """sec-06-claim2: in the jump profile, every grid type of agent 2 from 0.5 up gains within 0.001
+    of the largest gain (0.04 less grid error), each by bidding the same bid, the bottom 0.15 of the
+    gap in b1's range (to the bid grid's step), and no type below 0.5 comes within 0.001."""
+    r = appendix_e.market("jump").regret(1)
+    near = r.gain > r.max - 1e-3
+    assert r.types[near].min() == pytest.approx(0.5)
+    assert np.all(near[r.types >= r.types[near].min()])
+    best = r.action[r.argmax]
+    assert np.all(r.action[r.types >= 0.5] == best)
+    assert abs(best - 0.15) < 0.5 / 400 + 1e-12
+    assert r.max == pytest.approx(0.04, abs=1e-3)

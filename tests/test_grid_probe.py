@@ -105,3 +105,16 @@ def test_validation():
         grid_probe.GridGame(n_types=1)
     with pytest.raises(ValueError):
         grid_probe.GridGame(top=0)
+
+
+def test_stays_monotone_and_run_rows():
+    """sec-06-footnote22: a run that starts at a monotone profile reports first_monotone 0 and
+    stays_monotone; a run that is never monotone reports None and False; run_rows gives one row per
+    run, with '–' where no profile of a kind was visited and 'never' for no monotone round."""
+    game = grid_probe.GridGame(n_types=6, n_bids=7, top=0.6)
+    up = np.arange(6)
+    runs = grid_probe.search(game, {"up": (up, up), "down": (up[::-1], up[::-1])}, rounds=0)
+    assert (runs[0].first_monotone, runs[0].stays_monotone) == (0, True)
+    assert (runs[1].first_monotone, runs[1].stays_monotone) == (None, False)
+    rows = grid_probe.run_rows(runs)
+    assert rows[0][1] == "–" and rows[1][2] == "–" and rows[1][4] == "never"

@@ -39,8 +39,11 @@ for one item                      IR resale; interim allocations, payments, regr
                                   :func:`.single_item_sim.simulate` (Monte Carlo of the mechanisms);
                                   :mod:`.single_item_numerics` (optimal offers, quadrature sums)
 Theorem 7, Claims 2-3, Figure 1   :mod:`.appendix_e` (asymmetric families, crossing points, the
-                                  proof's deviations, Hafalir and Krishna's asymmetric equilibrium)
-Footnote 22                       :mod:`.grid_probe` (grid search for non-monotone equilibria)
+                                  proof's deviations, Hafalir and Krishna's asymmetric equilibrium;
+                                  :func:`.appendix_e.regret_sweep` over :data:`.appendix_e.VARIANTS`,
+                                  other signals, resale rules and all-pay)
+Footnote 22                       :mod:`.grid_probe` (grid search for non-monotone equilibria,
+                                  :func:`.grid_probe.run_rows` for its table)
 Example 3 (Section 5.1)           :mod:`.example1_prices` (Example 1 at a per-unit price:
                                   balanced price, posted-price welfare, utilities under a reserve)
 Theorem 5 on Example 1 (Sec. 6)   :mod:`.reserve` (the speculator under a reserve, the reserve

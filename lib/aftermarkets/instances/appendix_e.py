@@ -12,6 +12,11 @@ Asymmetric monotone profiles on :math:`U[0, 1]` (the symmetric first-price equil
   (Claim 2's case);
 * ``"power"``: :math:`b_1 = v^{1-\kappa}/2`, :math:`b_2 = v/2`; equal at both ends.
 
+For the all-pay auction each family is multiplied by :math:`v` (``family(name,
+auction="all-pay")``): the symmetric base :math:`v/2` becomes the all-pay equilibrium
+:math:`v^2/2`. :data:`VARIANTS` and :func:`regret_sweep` evaluate the families in other combined
+markets (bids revealed, buyer-offer resale, all-pay).
+
 :func:`crossing_points` finds the proof's :math:`\bar v \le v^* \le \bar v'`;
 :func:`claim2_deviation` builds the deviation in the proof of Claim 2 and evaluates it in the
 combined market; :func:`boundary_deviation` the one at :math:`H`; :func:`claim3_check` the
@@ -52,6 +57,9 @@ __all__ = [
     "claim2_deviation",
     "boundary_deviation",
     "claim3_check",
+    "claim3_rows",
+    "VARIANTS",
+    "regret_sweep",
     "envelope",
     "resale_equilibrium",
     "resale_symbolic",
@@ -67,26 +75,34 @@ FAMILIES = {
 }
 
 
-def family(name: str, n: int = 2001, **params) -> tuple:
+def family(name: str, n: int = 2001, auction: str = "first-price", **params) -> tuple:
     """The pair :math:`(b_1, b_2)` of a family on ``[0, 1]`` (parameters default to :data:`FAMILIES`).
+
+    For ``auction="all-pay"`` both bids are multiplied by :math:`v`, so the symmetric base is the
+    all-pay equilibrium :math:`v^2/2` instead of :math:`v/2`.
 
     Examples
     --------
     >>> b1, b2 = family("tilt", kappa=0.2)
     >>> float(b1(1.0)), float(b2(1.0))
     (0.6, 0.4)
+    >>> float(family("tilt", kappa=0.2, auction="all-pay")[0](0.5))
+    0.15
     """
     if name not in FAMILIES:
         raise ValueError(f"family must be one of {sorted(FAMILIES)}, got {name!r}")
+    if auction not in ("first-price", "all-pay"):
+        raise ValueError(f"auction must be 'first-price' or 'all-pay', got {auction!r}")
     p = {**FAMILIES[name], **params}
     k = float(p["kappa"])
-    half = BidFunction.from_callable(lambda v: v / 2, 0.0, 1.0, n, "v/2")
+    s = (lambda v: v) if auction == "all-pay" else (lambda v: 1.0)
+    half = BidFunction.from_callable(lambda v: s(v) * v / 2, 0.0, 1.0, n, "b2")
     if name == "tilt":
         if not 0 <= k < 1:
             raise ValueError(f"tilt needs 0 <= kappa < 1, got {k}")
         return (
-            BidFunction.from_callable(lambda v: (1 + k) * v / 2, 0.0, 1.0, n, "b1"),
-            BidFunction.from_callable(lambda v: (1 - k) * v / 2, 0.0, 1.0, n, "b2"),
+            BidFunction.from_callable(lambda v: s(v) * (1 + k) * v / 2, 0.0, 1.0, n, "b1"),
+            BidFunction.from_callable(lambda v: s(v) * (1 - k) * v / 2, 0.0, 1.0, n, "b2"),
         )
     if name == "bump":
         c1, c2 = float(p["c1"]), float(p["c2"])
@@ -94,24 +110,60 @@ def family(name: str, n: int = 2001, **params) -> tuple:
             raise ValueError(f"bump needs 0 < c1 < c2 < 1, got {c1}, {c2}")
         g = lambda v: v * (1 - v) * (v - c1) * (c2 - v)
         return (
-            BidFunction.from_callable(lambda v: v / 2 + k * g(v), 0.0, 1.0, n, "b1"),
-            BidFunction.from_callable(lambda v: v / 2 - k * g(v), 0.0, 1.0, n, "b2"),
+            BidFunction.from_callable(lambda v: s(v) * (v / 2 + k * g(v)), 0.0, 1.0, n, "b1"),
+            BidFunction.from_callable(lambda v: s(v) * (v / 2 - k * g(v)), 0.0, 1.0, n, "b2"),
         )
     if name == "jump":
         vb = float(p["v_bar"])
         if not (0 < vb < 1 and k > 0):
             raise ValueError(f"jump needs 0 < v_bar < 1 and kappa > 0, got {vb}, {k}")
-        pieces = [(lambda v: np.maximum(v / 2 - k, 0.0), 0.0, vb), (lambda v: v / 2 + k, vb, 1.0)]
+        pieces = [
+            (lambda v: s(v) * np.maximum(v / 2 - k, 0.0), 0.0, vb),
+            (lambda v: s(v) * (v / 2 + k), vb, 1.0),
+        ]
         return BidFunction.piecewise(pieces, n, "b1"), half
     if not 0 <= k < 1:
         raise ValueError(f"power needs 0 <= kappa < 1, got {k}")
-    return BidFunction.from_callable(lambda v: v ** (1 - k) / 2, 0.0, 1.0, n, "b1"), half
+    return BidFunction.from_callable(lambda v: s(v) * v ** (1 - k) / 2, 0.0, 1.0, n, "b1"), half
 
 
 def market(name: str, resale="seller-offer", signal="winner", auction="first-price", **params):
-    """The combined market of a family on :math:`U[0, 1]` values."""
+    """The combined market of a family on :math:`U[0, 1]` values (all-pay: the family times :math:`v`)."""
     law = uniform()
-    return SingleItemMarket((law, law), family(name, **params), auction, resale, signal)
+    return SingleItemMarket((law, law), family(name, auction=auction, **params), auction, resale, signal)
+
+
+#: Other combined markets for the families: ``(auction, resale, signal) -> families``. Bids revealed
+#: needs strictly increasing bids, which the jump family is not (it bids 0 below 0.1).
+VARIANTS = {
+    ("first-price", "seller-offer", "bids"): ("tilt", "bump", "power"),
+    ("first-price", "buyer-offer", "winner"): ("tilt", "bump", "jump", "power"),
+    ("all-pay", "seller-offer", "winner"): ("tilt", "bump", "jump", "power"),
+}
+
+
+def regret_sweep(variants=None, n_types: int = 101, n_bids: int = 201) -> dict:
+    """Each family's largest regret (over both agents) and welfare loss in other combined markets.
+
+    Parameters
+    ----------
+    variants : dict, optional
+        ``(auction, resale, signal) -> family names``; default :data:`VARIANTS`.
+    n_types, n_bids : int
+        The regret's type and bid grids.
+
+    Returns
+    -------
+    dict
+        ``(auction, resale, signal, family) -> (regret, loss)``.
+    """
+    out = {}
+    for (auction, resale, signal), names in (VARIANTS if variants is None else variants).items():
+        for name in names:
+            m = market(name, resale=resale, signal=signal, auction=auction)
+            reg = max(m.regret(i, m.type_grid(i, n_types), m.bid_grid(n_bids)).max for i in (0, 1))
+            out[auction, resale, signal, name] = (reg, m.optimal_welfare() - m.welfare())
+    return out
 
 
 @dataclass(frozen=True)
@@ -217,6 +269,23 @@ class Claim2Deviation:
         """Utility of the deviation minus utility of the prescribed bid."""
         return self.utility_deviation - self.utility
 
+    def rows(self, search_gain=None) -> list:
+        """``(quantity, value)`` rows for :func:`aftermarkets.display.table_rows`; ``search_gain`` is
+        the gain found by a deviation search on the same two bids, if any."""
+        rows = [
+            (r"$\epsilon$", f"{self.eps:.4f}"),
+            (r"$\hat v_2$", f"{self.v_hat:.5f}"),
+            (r"bid $b_2(\hat v_2)$, deviation", f"{self.bid:.5f}, {self.deviation:.5f}"),
+            ("wins the auction with", f"{self.win:.4f}, {self.win_deviation:.4f}"),
+            ("utility (combined market)", f"{self.utility:.5f}, {self.utility_deviation:.5f}"),
+            ("resale adds, at the bid", f"{self.resale_gain:.1e}"),
+            ("gain", f"{self.gain:.5f}"),
+            (r"proof's lower bound $\frac{\epsilon}{4}\Pr[\text{win}]$", f"{self.bound:.5f}"),
+        ]
+        if search_gain is not None:
+            rows.append(("gain, by deviation_search", f"{search_gain:.5f}"))
+        return rows
+
 
 def claim2_deviation(m: SingleItemMarket, v_bar: float, v_hat=None) -> Claim2Deviation:
     """Build and evaluate Claim 2's deviation at a crossing :math:`\\bar v` where the left limits differ.
@@ -295,6 +364,19 @@ def claim3_check(m: SingleItemMarket, v_bar: float, v_bar_prime: float, n: int =
         "lemma1_1": float(out[0].utility[-1] - out[0].utility[0] - ints[0]),
         "lemma1_2": float(out[1].utility[-1] - out[1].utility[0] - ints[1]),
     }
+
+
+def claim3_rows(checks: dict) -> list:
+    """Rows ``(quantity, value for each profile)`` of :func:`claim3_check` results, keyed by profile."""
+    spec = [
+        (r"$u_1(\bar v)$, $u_2(\bar v)$", "u1_lo", "u2_lo"),
+        (r"$u_1(\bar v')$, $u_2(\bar v')$", "u1_hi", "u2_hi"),
+        (r"smallest $\tilde x_1 - \tilde x_2$ inside", "min_gap", None),
+        (r"$\int \tilde x_1$, $\int \tilde x_2$", "int_x1", "int_x2"),
+        (r"Lemma 1: $\Delta u_i - \int \tilde x_i$", "lemma1_1", "lemma1_2"),
+    ]
+    cell = lambda c, a, b: f"{c[a]:.5f}" + ("" if b is None else f", {c[b]:.5f}")
+    return [(label, *(cell(c, a, b) for c in checks.values())) for label, a, b in spec]
 
 
 def envelope(m: SingleItemMarket, i: int, n_types: int = 201, n_bids: int = 801) -> dict:

@@ -28,7 +28,15 @@ import numpy as np
 
 from .._checks import whole_number
 
-__all__ = ["GridGame", "ProbeRun", "search", "response_census", "chapter_starts", "random_profiles"]
+__all__ = [
+    "GridGame",
+    "ProbeRun",
+    "search",
+    "run_rows",
+    "response_census",
+    "chapter_starts",
+    "random_profiles",
+]
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,9 @@ class ProbeRun:
         Rounds run.
     first_monotone : int or None
         First round at which both strategies were non-decreasing (``None``: never).
+    stays_monotone : bool
+        Whether both strategies were non-decreasing at every round from ``first_monotone`` on
+        (``False`` if never monotone).
     best_monotone, best_nonmonotone : float
         Smallest regret among the monotone profiles visited, and among the non-monotone ones
         (``inf`` if none was visited).
@@ -160,6 +171,7 @@ class ProbeRun:
     start: str
     rounds: int
     first_monotone: int | None
+    stays_monotone: bool
     best_monotone: float
     best_nonmonotone: float
     final_regret: float
@@ -192,7 +204,7 @@ def search(game: GridGame, starts: dict, rounds: int = 150, tol: float = 1e-9) -
     for label, (s1, s2) in starts.items():
         s = [game._check(np.array(s1)), game._check(np.array(s2))]
         best = {True: np.inf, False: np.inf}
-        first, bad = None, 0
+        first, bad, stays = None, 0, False
         for it in range(rounds + 1):
             tables = [game.utilities(s[i], s[1 - i]) for i in (0, 1)]
             brs = [np.argmax(u, axis=1) for u in tables]
@@ -201,13 +213,33 @@ def search(game: GridGame, starts: dict, rounds: int = 150, tol: float = 1e-9) -
             mono = _monotone(s[0]) and _monotone(s[1])
             best[mono] = min(best[mono], regret)
             if mono and first is None:
-                first = it
+                first, stays = it, True
+            stays = stays and mono
             if it == rounds:
                 break
             bad += sum(_strictly_reversed(u, b, tol) for u, b in zip(tables, brs))
             s = [np.where(g > tol, si + np.clip(b - si, -1, 1), si) for g, b, si in zip(gains, brs, s)]
-        out.append(ProbeRun(label, rounds, first, best[True], best[False], regret, mono, bad, (s[0], s[1])))
+        out.append(
+            ProbeRun(label, rounds, first, stays, best[True], best[False], regret, mono, bad, (s[0], s[1]))
+        )
     return out
+
+
+def run_rows(runs) -> list:
+    """Rows ``(start, best non-monotone regret, best monotone regret, strictly reversed responses,
+    first monotone round)`` of :func:`search` results for :func:`aftermarkets.display.table_rows`
+    (``–`` where a run visited no profile of that kind)."""
+    cell = lambda x: "–" if np.isinf(x) else f"{x:.4f}"
+    return [
+        (
+            r.start,
+            cell(r.best_nonmonotone),
+            cell(r.best_monotone),
+            r.nonmonotone_responses,
+            "never" if r.first_monotone is None else r.first_monotone,
+        )
+        for r in runs
+    ]
 
 
 def response_census(game: GridGame, profiles) -> dict:
