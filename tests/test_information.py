@@ -100,6 +100,9 @@ def test_phantom_deviation_by_hand():
     assert out["paper"][0] == pytest.approx(0.5 * (0.5 * (LAM - 0.3) + 0.5 * (LAM - 0.6)))
     assert out["actual"][1] == pytest.approx(out["paper"][1])  # the incumbent is uninformed
     assert out["revenue"] == pytest.approx(0.5) and out["revenue_product"] == pytest.approx(0.575)
+    # A.2's equation (2) with G the joint law of the actions: utilities 0.15 + 0.15 = 0.8 - 0.5
+    assert out["revenue_joint"] == pytest.approx(0.5)
+    assert out["equilibrium"].sum() == pytest.approx(out["welfare"] - out["revenue_joint"])
     chain = inf.semi_smooth_chain(game, sigma, "first-price")
     assert chain["deviation"].sum() >= LAM * chain["optimal_welfare"] - chain["revenue"]
 
@@ -112,4 +115,4 @@ def test_without_information_the_two_agree():
     sigma = [np.array([2, 4]), np.array([3])]
     out = inf.phantom_deviation(market, game, sigma, "first-price")
     np.testing.assert_allclose(out["actual"], out["paper"], atol=1e-15)
-    assert out["revenue"] == pytest.approx(out["revenue_product"])
+    assert out["revenue"] == pytest.approx(out["revenue_product"]) == pytest.approx(out["revenue_joint"])

@@ -249,8 +249,11 @@ def phantom_deviation(
     dict
         ``equilibrium`` (expected utility per bidder), ``actual`` (the phantom deviation against the
         others' actions given the own type), ``paper`` (against their marginal :math:`G_{-i}`),
-        ``welfare`` (:math:`\mathrm{Wel}(F)`), ``revenue`` (at equilibrium) and
-        ``revenue_product`` (under :math:`G = \times_j G_j`).
+        ``welfare`` (:math:`\mathrm{Wel}(F)`), ``revenue`` (at equilibrium, as the lab computes it),
+        and :math:`\mathbf{E}_{a \sim G}[\mathrm{Rev}(a)]` under the two readings of Appendix A.2's
+        :math:`G`, computed by running the auction on every action profile: ``revenue_joint``
+        (:math:`G` the joint law of the equilibrium actions) and ``revenue_product``
+        (:math:`G = \times_j G_j`, the product of the marginals).
     """
     mk = game.mk
     n, m, A = mk.n, mk.m, game.A
@@ -290,14 +293,17 @@ def phantom_deviation(
                     u = sm.deviation_utilities(mech, values, prof_b, dirs, law)[:, i]
                     store[i] += p_i * w_phantom * float(w @ u)
     out["actual"], out["paper"] = actual, paper
-    # revenue under the product of the marginals
+    # E_{a ~ G}[Rev(a)] for the two readings of G: the joint law of the equilibrium actions (types
+    # drawn from the game's joint prior, then each type's action), and the product of the marginals
     combos = np.array(list(itertools.product(range(A), repeat=n)))
+    wjoint = prob @ np.prod([mixed[j][prof[:, j]][:, combos[:, j]] for j in range(n)], axis=0)
     wprod = np.prod([G[j][combos[:, j]] for j in range(n)], axis=0)
-    keep = wprod > 0
-    bids = np.stack([grid[combos[keep, j]] for j in range(n)], axis=1)
-    x, pay = sm.MECHANISMS[mech].run(bids, m) if isinstance(mech, str) else mech.run(bids, m)
-    out["revenue_product"] = float(wprod[keep] @ pay.sum(axis=-1))
-    del prof, prob, vals
+    for key, w in (("revenue_joint", wjoint), ("revenue_product", wprod)):
+        keep = w > 0
+        bids = np.stack([grid[combos[keep, j]] for j in range(n)], axis=1)
+        x, pay = sm.MECHANISMS[mech].run(bids, m) if isinstance(mech, str) else mech.run(bids, m)
+        out[key] = float(w[keep] @ pay.sum(axis=-1))
+    del vals
     return out
 
 

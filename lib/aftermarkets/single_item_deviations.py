@@ -1,9 +1,10 @@
 r"""The single-item deviations behind Table 1's first rows, derived (Section 4, Appendix A.3).
 
-* :func:`first_price_symbolic` — the first-price deviation of Syrgkanis and Tardos (2013): a bid
-  :math:`b` with density :math:`1/(v - b)` on :math:`[0, (1 - 1/e)v]`. Against a highest competing
-  bid :math:`B`, sympy gives :math:`\mathbf{E}[u] = (1 - 1/e)v - B` for :math:`B \le (1 - 1/e)v` and
-  0 above, so :math:`\mathbf{E}[u] \ge (1 - 1/e)v - B` with equality on a whole interval;
+* :func:`first_price_symbolic` — the first-price deviation (Roughgarden, 2012; Syrgkanis and Tardos,
+  2013): a bid :math:`b` with density :math:`1/(v - b)` on :math:`[0, (1 - 1/e)v]`. Against a
+  highest competing bid :math:`B`, sympy gives :math:`\mathbf{E}[u] = (1 - 1/e)v - B` for :math:`B
+  \le (1 - 1/e)v` and 0 above, so :math:`\mathbf{E}[u] \ge (1 - 1/e)v - B` with equality on a whole
+  interval;
 * :func:`all_pay_symbolic` — the all-pay deviation, a bid uniform on :math:`[0, v]`:
   :math:`\mathbf{E}[u] = v/2 - B` for :math:`B \le v` and :math:`-v/2` above;
 * :func:`best_constant_lp` — the largest :math:`\lambda` that *any* deviation achieves with

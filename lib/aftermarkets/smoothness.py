@@ -18,9 +18,11 @@ It is *semi-smooth* (Definition 4) when :math:`D_i` depends on :math:`v_i` only.
 
 * :data:`FIRST_PRICE` — :math:`f(t) = 1/(1-t)` on :math:`[0, 1 - 1/e]`. With :math:`d = v` one unit,
   the bid :math:`b = tv` has density :math:`1/(v-b)` on :math:`[0, (1-1/e)v]`, the first-price
-  deviation of Syrgkanis and Tardos (2013), and :math:`\mathbf{E}[u] = ((1-1/e)v - B)^+` against a
-  highest competing bid :math:`B` (:func:`single_item_utility`; derived in sympy, and shown optimal
-  by linear programming, in :mod:`aftermarkets.single_item_deviations`);
+  deviation (Table 1 of the paper credits the single-item bounds to Roughgarden, 2012; see also
+  Syrgkanis and Tardos, 2013), and :math:`\mathbf{E}[u] = ((1-1/e)v - B)^+` against a highest
+  competing bid :math:`B` (:func:`single_item_utility`; derived in sympy in
+  :mod:`aftermarkets.single_item_deviations`, where a linear program over deviations on a bid grid,
+  with :math:`\mu = 1`, finds no better constant);
 * :data:`ALL_PAY` — :math:`f(t) = 1` on :math:`[0, 1]`: the bid is uniform on :math:`[0, v]` and
   :math:`\mathbf{E}[u] = (v - B)^+ - v/2 \ge v/2 - B`.
 
@@ -40,13 +42,14 @@ with :math:`M_0, M_1` in closed form. :func:`expected_over_scale` evaluates the 
 two interior points of every segment (affinity between them is checked when asked) and sums
 exactly: no quadrature, no sampling.
 
-**The discriminatory auction** (de Keijzer et al., 2013, Corollary 1). With :math:`\beta^{-i}_k` the
-:math:`k`-th highest marginal bid of the others, bidder :math:`i`'s :math:`j`-th bid wins iff it
-exceeds :math:`\beta^{-i}_{m-j+1}` (:func:`thresholds`); so the deviation :math:`t\,v_i` restricted
-to her :math:`x^*_i` units in an optimal allocation earns exactly
-:math:`\sum_{j \le x^*_i} ((1-1/e)v_{ij} - \beta^{-i}_{m-j+1})^+`, and
-:math:`\sum_i \sum_{j \le x^*_i} \beta^{-i}_{m-j+1} \le \mathrm{Rev}(a)` gives
-:math:`(1 - 1/e, 1)`-smoothness (:func:`optimal_units_directions`). Bidding :math:`t\, v_i` on *all*
+**The discriminatory auction** (smoothness as cited by the paper's Corollary 1 from de Keijzer et
+al., 2013; the deviation below is derived in chapter 3, not taken from their paper). With
+:math:`\beta^{-i}_k` the :math:`k`-th highest marginal bid of the others, bidder :math:`i`'s
+:math:`j`-th bid wins iff it exceeds :math:`\beta^{-i}_{m-j+1}` (:func:`thresholds`); so the
+deviation :math:`t\,v_i` restricted to her :math:`x^*_i` units in an optimal allocation earns
+exactly :math:`\sum_{j \le x^*_i} ((1-1/e)v_{ij} - \beta^{-i}_{m-j+1})^+`, and :math:`\sum_i \sum_{j
+\le x^*_i} \beta^{-i}_{m-j+1} \le \mathrm{Rev}(a)` gives :math:`(1 - 1/e, 1)`-smoothness
+(:func:`optimal_units_directions`). Bidding :math:`t\, v_i` on *all*
 units only adds non-negative terms and depends on :math:`v_i` alone: semi-smoothness, footnote 16
 (:func:`all_units_directions`). The construction is derived in the companion's chapter 3.
 

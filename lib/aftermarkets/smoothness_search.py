@@ -24,8 +24,8 @@ r"""Searching for violations of smoothness (Section 4, footnote 15).
   this holds with :math:`(1 - 1/e, 0, 1)`: the deviation wins the same units as in the
   discriminatory auction and pays at most as much, and the thresholds it beats sum to at most
   the sum of the :math:`m` highest bids, :math:`\sum_i B_i(a)` (derived in chapter 3).
-* **Adversarial search** (:func:`worst_slack`): random batches of action profiles, then
-  ``scipy.optimize`` local search from the best of them.
+* **Adversarial search** (:func:`worst_slack`): a random batch of action profiles, a vectorised
+  random local search from the best of them, and a ``scipy.optimize`` polish.
 """
 
 from __future__ import annotations
@@ -131,14 +131,25 @@ def worst_slack(
     starts: int = 4,
     maxfev: int = 400,
     extra_starts=(),
+    details: bool = False,
+    rounds: int = 25,
+    proposals: int = 32,
 ) -> tuple:
     r"""Search for the action profile with the smallest slack.
 
     The bids are parametrised by non-negative increments :math:`\delta` (a bidder's marginal bid
-    on unit :math:`j` is :math:`\sum_{l \ge j} \delta_l`, so rows are non-increasing). A random
-    batch of ``batch`` profiles (increments uniform on ``[0, scale]``, half of them sparse) is
-    evaluated at once; from the best ``starts`` of them and from ``extra_starts``,
-    ``scipy.optimize.minimize`` (Powell, bounds ``[0, 2 scale]``) runs a local search.
+    on unit :math:`j` is :math:`\sum_{l \ge j} \delta_l`, so rows are non-increasing), bounded by
+    ``2 scale``. Three stages:
+
+    1. a random batch of ``batch`` profiles (increments uniform on ``[0, scale]``, 40% of them 0)
+       is evaluated at once;
+    2. from the best ``starts`` of them and from ``extra_starts``, a vectorised random local
+       search: in each of ``rounds`` rounds every start proposes ``proposals`` Gaussian
+       perturbations of about half its increments (clipped to the bounds, so corners such as the
+       all-zero profile are reachable), all evaluated at once, and moves to the best one if it
+       lowers the slack; the step shrinks geometrically from ``0.3 scale`` to ``0.003 scale``;
+    3. ``scipy.optimize.minimize`` (Powell, at most ``maxfev`` evaluations) polishes the best
+       profile found.
 
     Parameters
     ----------
@@ -149,19 +160,29 @@ def worst_slack(
     scale : float
         Size of the random increments (e.g. the largest marginal value).
     seed : int or Generator, optional
-    batch, starts, maxfev : int
+    batch, starts, maxfev, rounds, proposals : int
     extra_starts : sequence of array_like
         Bid profiles of shape ``shape`` to start local searches from as well.
+    details : bool, optional
+        Also return where the minimum came from (to show that the local search, not a starting
+        point, found it).
 
     Returns
     -------
     tuple
         ``(slack, bids, evaluations)``: the smallest slack found, the profile attaining it, and the
-        number of profiles evaluated.
+        number of profiles evaluated; with ``details``, a fourth element, a dict with
+        ``batch_best`` (the smallest slack in the random batch), ``start`` (the start the minimum
+        was reached from: ``"batch k"`` for the k-th best batch profile, ``"extra k"`` for
+        ``extra_starts[k]``, ``"batch best"`` when the local search did not improve on the
+        batch), ``start_slack`` (the slack at that start) and ``distance`` (largest change of a
+        marginal bid between that start and the profile returned).
     """
     n, m = shape
     if scale <= 0:
         raise ValueError("scale must be positive")
+    if min(batch, starts, rounds, proposals) < 0 or batch < 1:
+        raise ValueError("batch must be positive and starts, rounds, proposals non-negative")
     rng = generator(seed)
 
     def to_bids(delta):
@@ -171,21 +192,59 @@ def worst_slack(
         b = np.asarray(bids, dtype=float)
         return np.concatenate([b[..., :-1] - b[..., 1:], b[..., -1:]], axis=-1)
 
+    def evaluate(delta):
+        return np.asarray(objective(to_bids(delta)), dtype=float)
+
+    hi = 2 * scale
     delta = rng.uniform(0, scale, (batch, n, m)) * (rng.random((batch, n, m)) < 0.6)
-    values = np.asarray(objective(to_bids(delta)), dtype=float)
+    values = evaluate(delta)
     evaluations = batch
+    order = np.argsort(values, kind="stable")[:starts]
+    names = [f"batch {k}" for k in range(len(order))] + [f"extra {k}" for k in range(len(extra_starts))]
+    extra = np.clip(to_delta(np.reshape(np.asarray(extra_starts, dtype=float), (-1, n, m))), 0, hi)
+    start = np.concatenate([delta[order], extra])
+    start_val = np.concatenate([values[order], evaluate(extra) if len(extra) else []])
+    evaluations += len(extra)
+    cur, cur_val = start.copy(), start_val.copy()
+    K = len(cur)
+    for r in range(rounds if K else 0):
+        step = 0.3 * scale * 0.01 ** (r / max(rounds - 1, 1))
+        noise = rng.normal(0, step, (K, proposals, n, m)) * (rng.random((K, proposals, n, m)) < 0.5)
+        cand = np.clip(cur[:, None] + noise, 0, hi)
+        cv = evaluate(cand.reshape(-1, n, m)).reshape(K, proposals)
+        evaluations += K * proposals
+        j = np.argmin(cv, axis=1)
+        better = cv[np.arange(K), j] < cur_val
+        cur[better] = cand[np.arange(K), j][better]
+        cur_val[better] = cv[np.arange(K), j][better]
     best = int(np.argmin(values))
-    best_val, best_bids = float(values[best]), to_bids(delta[best])
-    seeds = [delta[k] for k in np.argsort(values)[:starts]] + [to_delta(b) for b in extra_starts]
-    for x0 in seeds:
+    best_val, best_delta = float(values[best]), delta[best]
+    origin = ("batch best", delta[best], float(values[best]))  # (label, start, its slack)
+    if K:
+        k = int(np.argmin(cur_val))
+        if cur_val[k] < best_val:
+            best_val, best_delta, origin = (
+                float(cur_val[k]),
+                cur[k],
+                (names[k], start[k], float(start_val[k])),
+            )
         res = optimize.minimize(
-            lambda z: float(objective(to_bids(z.reshape(1, n, m)))[0]),
-            np.clip(x0.ravel(), 0, 2 * scale),
+            lambda z: float(evaluate(z.reshape(1, n, m))[0]),
+            np.clip(best_delta.ravel(), 0, hi),
             method="Powell",
-            bounds=[(0, 2 * scale)] * (n * m),
+            bounds=[(0, hi)] * (n * m),
             options={"maxfev": maxfev, "xtol": 1e-9, "ftol": 1e-12},
         )
         evaluations += int(res.nfev)
         if res.fun < best_val:
-            best_val, best_bids = float(res.fun), to_bids(res.x.reshape(n, m))
-    return best_val, best_bids, evaluations
+            best_val, best_delta = float(res.fun), res.x.reshape(n, m)
+    best_bids = to_bids(best_delta)
+    if not details:
+        return best_val, best_bids, evaluations
+    info = {
+        "batch_best": float(values[best]),
+        "start": origin[0],
+        "start_slack": origin[2],
+        "distance": float(np.abs(best_bids - to_bids(origin[1])).max()),
+    }
+    return best_val, best_bids, evaluations, info

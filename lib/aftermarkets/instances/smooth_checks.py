@@ -118,26 +118,30 @@ def exhaustive_grid(values=6, levels=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2), seed=7
 
 def adversarial(
     cases=((2, 2), (3, 3)),
-    per_case=1,
+    per_case=3,
     lam=LAM,
     mu=1.0,
     directions=None,
     mech="discriminatory",
     seed=11,
     batch=1000,
-    starts=1,
-    maxfev=100,
+    starts=4,
+    maxfev=60,
+    seeded=True,
 ) -> list:
-    """The smallest slack the adversarial search finds, per value profile.
+    r"""The smallest slack the adversarial search finds, per value profile.
 
     For each ``(n, m)`` and each of ``per_case`` random value profiles,
     :func:`~aftermarkets.smoothness_search.worst_slack` minimises the slack over the bids (random
-    batch, then Powell from the best profiles and from the all-zero and shaded-value profiles).
+    batch, then a local search from the best ``starts`` profiles of the batch and, if ``seeded``,
+    from the all-zero and the shaded-value profiles :math:`(1 - 1/e)\,v`).
 
     Returns
     -------
     list of dict
-        ``n, m, slack, evaluations, bids, values``.
+        ``n, m, slack, evaluations, bids, values``, and where the minimum came from (see
+        :func:`~aftermarkets.smoothness_search.worst_slack`): ``batch_best, start, start_slack,
+        distance``.
     """
     rows = []
     for k, (n, m) in enumerate(cases):
@@ -149,7 +153,7 @@ def adversarial(
             def objective(b, v=v, d=d):
                 return sm.slack(mech, v, b, d, lam, mu).slack
 
-            val, bids, ev = ss.worst_slack(
+            val, bids, ev, info = ss.worst_slack(
                 objective,
                 (n, m),
                 1.0,
@@ -157,27 +161,29 @@ def adversarial(
                 batch=batch,
                 starts=starts,
                 maxfev=maxfev,
-                extra_starts=(np.zeros((n, m)), LAM * v),
+                extra_starts=(np.zeros((n, m)), LAM * v) if seeded else (),
+                details=True,
             )
-            rows.append({"n": n, "m": m, "slack": val, "evaluations": ev, "bids": bids, "values": v})
+            rows.append({"n": n, "m": m, "slack": val, "evaluations": ev, "bids": bids, "values": v, **info})
     return rows
 
 
-def planted(pairs=((0.7, 1.0), (LAM, 0.9)), **kw) -> list:
+def planted(pairs=((0.7, 1.0), (LAM, 0.9)), per_case=3, **kw) -> list:
     """The adversarial search with deliberately wrong constants (the planted test): each pair
-    ``(lam, mu)`` runs :func:`adversarial` on ``(3, 3)`` and must find a negative slack.
+    ``(lam, mu)`` runs :func:`adversarial` on ``(3, 3)``, for ``per_case`` value profiles,
+    *without* the seeded starts (no all-zero or shaded-value profile): the violation must be
+    found from random bids, and ``start``/``distance`` tell whether the local search moved to it.
 
     Returns
     -------
     list of dict
-        ``lam, mu, slack, bids, values``.
+        ``lam, mu, slack, bids, values, batch_best, start, start_slack, distance``.
     """
     out = []
     for lam, mu in pairs:
-        row = adversarial(cases=((3, 3),), per_case=1, lam=lam, mu=mu, **kw)[0]
-        out.append(
-            {"lam": lam, "mu": mu, "slack": row["slack"], "bids": row["bids"], "values": row["values"]}
-        )
+        for row in adversarial(cases=((3, 3),), per_case=per_case, lam=lam, mu=mu, seeded=False, **kw):
+            keep = ("slack", "bids", "values", "batch_best", "start", "start_slack", "distance")
+            out.append({"lam": lam, "mu": mu, **{k: row[k] for k in keep}})
     return out
 
 
