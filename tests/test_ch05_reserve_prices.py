@@ -148,3 +148,32 @@ def test_shaded_profile_bids_sixty_percent():
     assert np.allclose(rp.strategies(inst, "shaded"), 0.6 * inst.types)
     spec = rp.strategies(inst, "speculative")[-1]
     assert np.all(spec[:, :4] > inst.types.max()) and np.all(spec[:, 4] == 0)
+
+
+def test_printed_tail_formula_matches_library():
+    """sec-05-welfare: the displayed closed form of E[z 1{z >= r}] gives the library's welfare
+    21/4 + (m - 3) E[z 1{z >= r}] (Example1.welfare_at_price)."""
+    m, r = sp.symbols("m r", positive=True)
+    printed = r / (1 + (2 * m - 1) * r) + (sp.log(2 * m) - sp.log(1 + (2 * m - 1) * r)) / (2 * m - 1)
+    printed += 1 / (8 * m**2)
+    f = sp.lambdify((m, r), sp.Rational(21, 4) + (m - 3) * printed)
+    for mm in (4, 10, 100, 10**4):
+        e = Example1(mm)
+        for rr in (1e-3, 1 / (2 * mm), e.balanced_price(), 0.5, 0.99):
+            assert f(mm, rr) == pytest.approx(e.welfare_at_price(rr), rel=1e-12)
+    # at r = 0 it is E[z]
+    assert sp.simplify(printed.subs(r, 0) - (sp.log(2 * m) / (2 * m - 1) + 1 / (8 * m**2))) == 0
+
+
+@pytest.mark.parametrize("m", [10, 100])
+def test_reserve_profile_at_extreme_sampled_reserves(m):
+    """sec-05-estimate: the reserve profile is an equilibrium (no deviation in the family gains, type by
+    type for A and B) at the smallest and the largest reserve psi/(2m) of one sampled profile, the
+    extremes of the reserves behind the "delivered" column, at m = 10 and 100."""
+    from aftermarkets.instances import reserve_estimate
+
+    pool = reserve_estimate.sample_pools(ms=(m,), n=5 * 10**5, seed=60)[m]
+    for r in (pool.min() / (2 * m), pool.max() / (2 * m)):
+        assert 1 / (2 * m) < r < 1
+        prof = ReserveProfile(m, r)
+        assert max(prof.deviation_check(i).largest_gain for i in range(3)) <= 1e-9

@@ -246,3 +246,28 @@ def test_off_reserve_rows():
         assert r["guarantee"] == pytest.approx(max(0.0, 0.5 - m * abs(r["reserve"] - p) / opt), abs=1e-12)
         assert r["share"] == pytest.approx(ex.welfare_at_price(r["reserve"]) / opt, abs=1e-15)
     assert rows[0]["regret"] > 0.05 and all(r["regret"] <= 1e-9 for r in rows[1:])
+
+
+def test_any_aftermarket_limit_is_where_ez_reaches_p():
+    """sec-05-best-responses: E[z] < p up to the limit, E[z] >= p just after (exact closed forms)."""
+    from aftermarkets.instances import reserve as R
+
+    limit = R.any_aftermarket_limit()
+    assert 1.75e4 <= limit < 1.85e4  # "m up to about 1.8 x 10^4" in the chapter's takeaways
+    below, above = Example1(limit), Example1(limit + 1)
+    assert below.expected_z() < below.balanced_price()
+    assert above.expected_z() >= above.balanced_price()
+    assert R.any_aftermarket_limit(m_max=1000) == 1000  # no crossing below 1000
+
+
+def test_outbid_bound_changes_sign_at_the_limit():
+    """C outbidding B's reserve bids: negative bound up to the limit, positive at large m."""
+    from aftermarkets.instances import reserve as R
+
+    limit = R.any_aftermarket_limit()
+    assert R.outbid_bound(1000) < 0
+    assert R.outbid_bound(limit) < 0
+    assert R.outbid_bound(limit + 2) > 0
+    assert R.outbid_bound(30_000) > 0.1
+    with pytest.raises(ValueError, match="level"):
+        R.outbid_bound(10, level=0.1)

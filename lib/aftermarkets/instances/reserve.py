@@ -37,6 +37,14 @@ her units add to A's and B's values; so her payoff from a bid is at most
 :math:`\mathbb{E}[\text{value her units add}] - \mathbb{E}[\text{payment}]`, whatever she believes
 and whatever the aftermarket. If this bound is at most 0 for every bid, staying out is a best
 response in every aftermarket.
+
+**Where the belief-free check stops holding** (:func:`any_aftermarket_limit`,
+:func:`outbid_bound`). If C outbids B's reserve bids on B's :math:`m - 3` further units, she
+pays the reserve per unit and her units can add :math:`z` each to B, so the bound is about
+:math:`(m-3)(\mathbb{E}[z] - p)`. At the balanced reserve :math:`\mathbb{E}[z] < p` only up to a
+finite :math:`m`; beyond it the bound is positive, and an aftermarket in which C learns
+:math:`z` and offers B her units at :math:`z` makes her profit. In Chapter 2's
+take-it-or-leave-it market her revenue per unit from B is at most :math:`h = \frac{1}{2m} < p`.
 """
 
 from __future__ import annotations
@@ -61,6 +69,8 @@ __all__ = [
     "reserve_profile_deviations",
     "speculator_bounds",
     "off_reserve",
+    "outbid_bound",
+    "any_aftermarket_limit",
 ]
 
 
@@ -439,3 +449,50 @@ def off_reserve(m=5, factors=None) -> list:
             }
         )
     return rows
+
+
+def outbid_bound(m, reserve=None, level=0.5) -> float:
+    r""":meth:`ReserveProfile.speculator_bound` for C bidding ``level`` on ``m - 3`` units, which
+    outbids B's reserve bids (A and B follow the reserve profile).
+
+    Parameters
+    ----------
+    m : int
+        Units of Example 1 (at least 4).
+    reserve : float, optional
+        Default the balanced price.
+    level : float
+        C's bid per unit; it must exceed the reserve and stay below 1 (A's second unit).
+
+    Returns
+    -------
+    float
+        The bound on C's expected payoff in any aftermarket.
+    """
+    prof = ReserveProfile(m, reserve)
+    if not prof.reserve < level < 1:
+        raise ValueError(f"level must lie strictly between the reserve {prof.reserve:g} and 1, got {level!r}")
+    bid = np.zeros((1, prof.m))
+    bid[0, : prof.m - 3] = level
+    return float(prof.speculator_bound(bid)[0])
+
+
+def any_aftermarket_limit(m_max=10**5) -> int:
+    r"""Largest ``m`` in ``4..m_max`` up to which :math:`\mathbb{E}[z] < p` at every ``m`` (``p`` the
+    balanced price of Example 1), from the exact closed forms.
+
+    Parameters
+    ----------
+    m_max : int
+        Largest ``m`` examined.
+
+    Returns
+    -------
+    int
+        The last ``m`` before the first one with :math:`\mathbb{E}[z] \ge p` (``m_max`` if none).
+    """
+    m_max = whole_number(m_max, "m_max", 4)
+    grid = np.arange(4, m_max + 1)
+    cf = Example1.closed_forms(grid.astype(float))
+    crossed = np.flatnonzero(cf["E_z"] >= cf["balanced_price"])
+    return int(grid[crossed[0]] - 1) if crossed.size else int(m_max)

@@ -106,8 +106,8 @@ def _priced_out() -> Evaluation:
     statement=(
         "On Example 1 with the balanced reserve, Proposition 1's profile is not an equilibrium (the "
         "speculator gains), while the reserve profile (A bids for two units, B bids the reserve on the "
-        "units worth at least the reserve, C stays out) is: no deviation in the family gains, and no bid "
-        "of the speculator can gain in any aftermarket."
+        "units worth at least the reserve, C stays out) is, at $m$ = 4 and 10 over the bid family: no "
+        "deviation in the family gains, and no bid of the speculator in the family can gain in any aftermarket."
     ),
     paper="Theorem 5: 'at any Bayesian Nash equilibrium [...] the expected welfare is at least half'",
     status="reproduced",
@@ -128,8 +128,36 @@ def _best_responses() -> Evaluation:
         f"and B nothing; at the reserve profile the largest regret is {round(regret, 9):g} for A, B and C at $m$ = 4 "
         f"(6 tie orders) and 10 (up to {max(r['bids'] for r in sigma):,} bids each, type by type for A "
         f"and B); the speculator's payoff bound in any aftermarket is at most {worst_bound:.4f} for every bid "
-        "that can win",
+        "of the family that can win",
         verdict(ok),
+    )
+
+
+@register(
+    id="thm5-any-aftermarket-range",
+    result="Theorem 5",
+    source="Section 6",
+    statement=(
+        "On Example 1 with the balanced reserve, the belief-free argument that the speculator cannot profit in "
+        "any aftermarket ($\\mathbb{E}[z] < p$) holds only up to a finite $m$; beyond it, outbidding B's "
+        "reserve bids has a positive bound, so the reserve profile need not be an equilibrium with an "
+        "aftermarket that reveals $z$ (Theorem 5's welfare guarantee is unaffected)."
+    ),
+    paper="Theorem 5: 'for any signaling protocol $\\Gamma$ and any trade mechanism $\\mathcal{M}^2$'",
+    status="refined",
+    chapter=CH5,
+    section="sec-05-best-responses",
+)
+def _any_aftermarket_range() -> Evaluation:
+    limit = reserve.any_aftermarket_limit()
+    below = reserve.outbid_bound(limit)
+    above = {m: reserve.outbid_bound(m) for m in (30_000, 10**5)}
+    ok = 4 < limit < 10**5 and below < 0 and all(b > 0 for b in above.values())
+    return Evaluation(
+        f"$\\mathbb{{E}}[z] < p$ for $m$ = 4 to {limit:,} and $\\mathbb{{E}}[z] \\ge p$ at $m$ = {limit + 1:,}; the "
+        f"bound for C bidding 0.5 on $m - 3$ units is {below:.1e} at $m$ = {limit:,}, "
+        f"{above[30_000]:.3f} at $m = 3 \\times 10^4$ and {above[10**5]:.3f} at $m = 10^5$",
+        verdict(ok, "refined"),
     )
 
 
@@ -284,8 +312,9 @@ def _thm6_threshold() -> Evaluation:
         "With a reserve $p'$, $|p' - p| < \\epsilon$ and $p = \\mathbb{E}[\\mathbf v(\\mathrm{OPT}(\\mathbf v))]/(2m)$ "
         "(the statement omits the expectation), every equilibrium keeps "
         "$\\frac12\\mathbb{E}[\\mathbf v(\\mathrm{OPT}(\\mathbf v))] - m\\epsilon$; on Example 1 the reserve profile "
-        "at $p'$ is an equilibrium far above this bound while $p' > h = \\frac{1}{2m}$, and below $h$ the "
-        "speculative equilibrium returns."
+        "at $p'$ is an equilibrium far above this bound at the reserves checked in $h < p' < 1$ ($m = 5$, "
+        "$p'$ from $2h$ to $1.5p$; the speculator's gain $(m-3)(p'-h)$ from leaving Proposition 1's profile "
+        "is exact for all $m$), and at $p' = h/2$ the speculative equilibrium returns."
     ),
     paper="'the expected welfare is at least $\\frac{1}{2}E[v(\\mathrm{OPT}(v))] - m\\epsilon$'",
     status="refined",
