@@ -13,13 +13,35 @@ Proposition 1 (Appendix B.2)      :mod:`.resale` (the speculator's resale proble
 Definition 6, Appendix B.2        :mod:`.dominance` (witnesses that no bid is weakly dominated)
 Example 4, Proposition 7 (B.3)    :class:`.example4.Example4`
 Examples 1 and 4, one group       :mod:`.speculation` (values, exact payoffs, deviation checks)
+Example 2, footnote 17 (Sec. 5)   :class:`.example2.Example2` (closed forms in
+                                  :func:`.example2.symbolic`, resale problem, simulation)
+Theorem 4, Prop. 6 (5, App. C.1)  :mod:`.theorem4` (balanced posted prices on small markets with
+                                  the lab's resale stage; the proof's bounds (4) and (5));
+                                  imported on demand, like the lab it uses
+Example 3 (Section 5.1)           :mod:`.example3` (the speculator's best response to the
+                                  balanced posted price in Example 1, every order and ``m``)
+Definition 5, Claim 1             :mod:`aftermarkets.balanced` (general machinery, not an
+                                  instance)
 ================================  ============================================================
 
 Each class is a thin front over the module's functions, in the style of Nashpy's ``Game``.
 """
 
-from . import dominance, example1, example4, resale, section2, speculation
+from . import dominance, example1, example2, example3, example4, resale, section2, speculation
 from .example1 import Example1
+from .example2 import Example2
 from .example4 import Example4
 
-__all__ = ["Example1", "Example4", "dominance", "example1", "example4", "resale", "section2", "speculation"]
+__all__ = [
+    "Example1",
+    "Example2",
+    "Example4",
+    "dominance",
+    "example1",
+    "example2",
+    "example3",
+    "example4",
+    "resale",
+    "section2",
+    "speculation",
+]
