@@ -8,6 +8,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import aftermarkets as am
 from aftermarkets import lab
@@ -81,3 +83,59 @@ def test_theorem4_on_lab_equilibria(seed, speculator):
             assert t["slack4"] >= -1e-9 and t["slack5"] >= -1e-9
             assert abs(t["trade_surplus"]) < 1e-9
             assert t["bound4"] + t["bound5"] == pytest.approx(t["half_optimum"])
+
+
+def test_utility_bound_needs_the_equilibrium_and_holds_up_to_the_regret():
+    """sec-04-proof: away from equilibrium (4) can fail, but never by more than the bidders' expected
+    regret (the deviation "request my demand" is one of their actions); (5) holds at every profile."""
+    mk = theorem4.random_market(3, 3, seed=12, speculator=True)
+    game = theorem4.equilibria_by_order(mk, random_starts=0)[0].game
+    rng = np.random.default_rng(0)
+    slack4 = []
+    for _ in range(40):
+        sigma = [rng.integers(0, mk.m + 1, size=c) for c in game.mk.type_counts]
+        t = theorem4.proof_terms(game, game.evaluate(sigma))
+        assert t["slack4"] >= -t["regret_allowance"] - 1e-9
+        assert t["slack5"] >= -1e-9
+        assert abs(t["trade_surplus"]) < 1e-9
+        slack4.append(t["slack4"])
+    assert min(slack4) < -0.1  # a profile violating (4): the bound is not automatic
+
+
+@pytest.mark.parametrize("seed", (0, 3, 12))
+def test_without_resale_the_equilibrium_is_demand_and_matches_the_library(seed):
+    """sec-04-prop6: with no aftermarket, in every order the lab's equilibria give the welfare of the
+    library's posted_price_mechanism with demand purchases, which keeps at least half the optimum."""
+    mk = theorem4.random_market(3, 3, seed=seed, speculator=seed % 2 == 0)
+    p = theorem4.balanced_price(mk)
+    vals, probs = mk.profile_values(), mk.profile_probs()
+    for perm, oe in zip(itertools.permutations(range(3)), theorem4.equilibria_by_order(mk, resale=False)):
+        eqs = oe.equilibria()
+        assert eqs and oe.best.max_regret <= 1e-9
+        direct = probs @ am.welfare(vals, am.posted_price_mechanism(vals, mk.m, p, order=perm).allocation)
+        for r in eqs:
+            assert r.welfare == pytest.approx(direct)
+        assert direct >= 0.5 * mk.expected_optimal_welfare()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 3), st.booleans(), st.data())
+def test_revenue_bound_is_non_negative_for_random_rules(seed, m, speculator, data):
+    """sec-04-proof: for random markets and random unsold-unit maps the slack of (5) is >= 0."""
+    mk = theorem4.random_market(3 if speculator else 2, m, seed=seed, speculator=speculator)
+    T = len(mk.profile_probs())
+    unsold = np.array(data.draw(st.lists(st.integers(0, m), min_size=T, max_size=T)))
+    assert theorem4.revenue_bound_slack(mk, unsold) >= -1e-12
+
+
+def test_validation():
+    """Bad sizes, a too-large enumeration and a wrong order are refused with a clear message."""
+    with pytest.raises(ValueError, match="n"):
+        theorem4.random_market(0, 2)
+    with pytest.raises(ValueError, match="m"):
+        theorem4.random_market(2, 0)
+    mk = theorem4.random_market(3, 3, seed=1)
+    with pytest.raises(ValueError, match="rules to enumerate"):
+        theorem4.worst_allocation_rule(mk, limit=10)
+    with pytest.raises(ValueError, match="permutation"):
+        theorem4.in_order(mk, (0, 1))
