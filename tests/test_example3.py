@@ -1,7 +1,7 @@
 """Tests of ``aftermarkets.instances.example3`` (Example 3, Section 5.1; Chapter 4, ``sec-04-ex3-price``,
-``sec-04-ex3-speculator``, ``sec-04-ex3-b``): the resale optimum under each belief against price
-grids and the library's resale market, the candidate quantities against every quantity, and the
-closed-form scan against the library's mechanisms."""
+``sec-04-ex3-speculator``, ``sec-04-ex3-b``): the candidate quantities against every quantity, the
+closed-form welfare by Monte Carlo through the library's mechanisms, and the entry point for other
+chapters."""
 
 from __future__ import annotations
 
@@ -13,68 +13,6 @@ import pytest
 import aftermarkets as am
 from aftermarkets import Example1
 from aftermarkets.instances import example3
-from aftermarkets.instances.resale import optimal_resale_price, resale_revenue
-
-
-def test_conditional_survival():
-    """The posteriors of z given z >= p and z < p: survival functions that start at 1, are
-    non-increasing, vanish above (or at) their support, and mix back to the prior."""
-    x = np.linspace(0, 1.2, 1201)
-    for m, p in ((4, 0.69), (100, 0.04)):
-        prior = example3.conditional_survival(m, x, p, "prior")
-        above = example3.conditional_survival(m, x, p, "above")
-        below = example3.conditional_survival(m, x, p, "below")
-        sp_ = float(am.ExampleOneZ(m).survival(p))
-        assert np.allclose(sp_ * above + (1 - sp_) * below, prior, atol=1e-12)
-        for s in (above, below):
-            assert s[0] == 1 and np.all(np.diff(s) <= 1e-15)
-        assert np.all(below[x >= p] == 0) and np.all(above[x <= p] == 1)
-    with pytest.raises(ValueError, match="belief"):
-        example3.conditional_survival(4, 0.5, 0.3, "posterior")
-
-
-@pytest.mark.parametrize("m", (4, 7, 30))
-@pytest.mark.parametrize("belief", example3.BELIEFS)
-def test_optimal_resale_given_beats_a_fine_grid(m, belief):
-    """sec-04-ex3-speculator: under every belief, no price on a grid of step 2e-5 earns more than the
-    candidate optimum, for every holdings class, and the grid comes close."""
-    p = Example1(m).balanced_price()
-    a, b, q = np.meshgrid(np.arange(3), np.array([0, 1]), np.arange(1, m + 1), indexing="ij")
-    a, b, q = a.ravel(), b.ravel(), q.ravel()
-    x, best = example3.optimal_resale_given(a, b, q, m, p, belief)
-    grid = np.linspace(1e-4, 2.2, 110_001)
-    surv = lambda t: example3.conditional_survival(m, t, p, belief)  # noqa: E731
-    rev = resale_revenue(a[:, None], b[:, None], q[:, None], grid[None, :], m, z_survival=surv)
-    assert np.all(rev.max(axis=1) <= best + 1e-12)
-    assert np.all(rev.max(axis=1) >= best - 1e-4)
-    assert np.allclose(resale_revenue(a, b, q, x, m, z_survival=surv), best, atol=1e-12)
-
-
-def test_prior_belief_matches_chapter_2():
-    """With the prior, the optimum equals resale.optimal_resale_price (Proposition 1's resale problem)."""
-    m = 10
-    a, b, q = np.meshgrid(np.arange(3), np.arange(2), np.arange(1, m + 1), indexing="ij")
-    _, best = example3.optimal_resale_given(a, b, q, m, 0.3, "prior")
-    assert np.allclose(best, optimal_resale_price(a, b, q, m).revenue, atol=1e-12)
-
-
-@pytest.mark.parametrize("m", (5, 20))
-def test_posterior_revenue_against_the_library_market(m):
-    """The revenue under the belief 'z >= p' equals C's sales in the library's take-it-or-leave-it
-    market on profiles sampled from that posterior (Monte Carlo)."""
-    ex = Example1(m)
-    p = ex.balanced_price()
-    rng = np.random.default_rng(m)
-    z = ex.z.sample(400_000, rng)
-    z = z[z >= p][:100_000]
-    U = ex.second_unit.sample(len(z), rng)
-    v = ex.values(U, z)
-    for hold, price in (((2, 0, m - 2), 2.0), ((2, m - 3, 1), 1.0), ((0, 0, m), 1.3)):
-        out = am.take_it_or_leave_it(v, list(hold), seller=2, price=price, order=(0, 1))
-        rev = -out.payments[:, 2]
-        surv = lambda t: example3.conditional_survival(m, t, p, "above")  # noqa: E731
-        exact = float(resale_revenue(*hold, price, m, z_survival=surv))
-        assert abs(rev.mean() - exact) < 5 * rev.std() / math.sqrt(rev.size) + 1e-12
 
 
 @pytest.mark.parametrize("m", list(range(4, 61)) + [100, 121, 122, 135, 136, 200])
@@ -103,20 +41,6 @@ def test_template_covers_the_run_ends_for_every_m():
         tmpl = example3._template(np.arange(4, 1001)[:, None], order)
         for i, m in enumerate(range(4, 1001)):
             assert set(example3.candidate_quantities(m, order)) <= set(tmpl[i])
-
-
-@pytest.mark.parametrize("m", (4, 6, 10, 70, 71, 135, 136, 500))
-def test_scan_agrees_with_the_library_mechanisms(m):
-    """sec-04-ex3-speculator: welfare, B's holdings and C's revenue from B in closed form equal the
-    library's posted price, resale and combined market at the cells' conditional means."""
-    s = example3.scan([m])
-    for out in example3.posted_price_outcomes(m):
-        j = s.orders.index(out.order)
-        assert out.welfare == pytest.approx(s.welfare[0, j], abs=1e-9)
-        assert out.b_units == pytest.approx(s.b_units[0, j], abs=1e-9)
-        assert out.b_final == pytest.approx(s.b_final[0, j], abs=1e-9)
-        assert out.revenue_from_b == pytest.approx(s.revenue_from_b[0, j], abs=1e-12)
-        assert out.units_for_b == pytest.approx(s.units_for_b[0, j], abs=1e-9)
 
 
 @pytest.mark.parametrize("m,order", ((4, "CAB"), (10, "CBA"), (100, "CBA"), (8, "ABC")))
@@ -158,5 +82,3 @@ def test_validation():
         example3.scan([3])
     with pytest.raises(ValueError, match=r"\(0, 1\)"):
         example3.scan([10], price=1.5)
-    with pytest.raises(ValueError, match="m must be"):
-        example3.optimal_resale_given(1, 1, 1, 3, 0.5, "prior")

@@ -19,7 +19,10 @@ Theorem 4, Prop. 6 (5, App. C.1)  :mod:`.theorem4` (balanced posted prices on sm
                                   the lab's resale stage; the proof's bounds (4) and (5));
                                   imported on demand, like the lab it uses
 Example 3 (Section 5.1)           :mod:`.example3` (the speculator's best response to the
-                                  balanced posted price in Example 1, every order and ``m``)
+                                  balanced posted price in Example 1, every order and ``m``);
+                                  :mod:`.example3_resale` (her resale price for each belief);
+                                  :mod:`.example3_mechanisms` (the same market rerun through
+                                  the library's mechanisms)
 Definition 5, Claim 1             :mod:`aftermarkets.balanced` (general machinery, not an
                                   instance)
 ================================  ============================================================
@@ -27,7 +30,18 @@ Definition 5, Claim 1             :mod:`aftermarkets.balanced` (general machiner
 Each class is a thin front over the module's functions, in the style of Nashpy's ``Game``.
 """
 
-from . import dominance, example1, example2, example3, example4, resale, section2, speculation
+from . import (
+    dominance,
+    example1,
+    example2,
+    example3,
+    example3_mechanisms,
+    example3_resale,
+    example4,
+    resale,
+    section2,
+    speculation,
+)
 from .example1 import Example1
 from .example2 import Example2
 from .example4 import Example4
@@ -40,6 +54,8 @@ __all__ = [
     "example1",
     "example2",
     "example3",
+    "example3_mechanisms",
+    "example3_resale",
     "example4",
     "resale",
     "section2",

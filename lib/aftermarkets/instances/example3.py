@@ -13,12 +13,8 @@ so A takes two units; B takes one unit if :math:`z < p` and all :math:`m` if :ma
 to maximise her expected resale revenue minus :math:`pq`. Her beliefs follow the public
 allocation: if B arrived before her, what is left tells her whether :math:`z \ge p`; if B arrives
 after her, B's purchase reveals it at the resale stage whenever B had at least two units to choose
-from. Her resale price is optimal for the belief she then holds: the prior, :math:`z \ge p`
-(survival :math:`S(x)/S(p)` above :math:`p`) or :math:`z < p` (:math:`(S(x) - S(p))/(1 - S(p))`
-below :math:`p`) (:func:`conditional_survival`). The revenue is the library's
-:func:`~aftermarkets.instances.resale.resale_revenue` with that belief; its maximum is attained at
-one of the candidates of :func:`_candidates` (piece ends and the stationary points of every piece,
-for every belief), all evaluated exactly.
+from. Her resale price is optimal for the belief she then holds
+(:func:`~aftermarkets.instances.example3_resale.optimal_resale_given`, exact).
 
 **Which quantities to try.** On a run of consecutive :math:`q` on which the class of the holdings
 does not change (:func:`candidate_quantities`), C's optimal revenue is a maximum of functions
@@ -29,11 +25,9 @@ quantities only (the tests check the runs, and every quantity for :math:`m \le 2
 Everything is vectorised over :math:`m` (:func:`scan`, :math:`m = 4, \dots, 1000` at once), with
 the expected welfare in closed form over four cells (:math:`U \gtrless x`, :math:`z \gtrless x`
 given the class of :math:`z`): within a cell every decision is fixed and welfare is linear in
-:math:`(U, z)`. :func:`posted_price_outcomes` recomputes the welfare, B's holdings and the resale
-payments at one :math:`m` with the library's :func:`~aftermarkets.posted_price_mechanism`,
-:func:`~aftermarkets.take_it_or_leave_it` and :func:`~aftermarkets.combined_market` run at the
-cells' conditional means. :func:`balanced_posted_price_welfare` is the reusable entry point for
-other chapters.
+:math:`(U, z)`. :mod:`~aftermarkets.instances.example3_mechanisms` reruns the choices through the
+library's posted-price mechanism, resale market and combined market as a check.
+:func:`balanced_posted_price_welfare` is the reusable entry point for other chapters.
 """
 
 from __future__ import annotations
@@ -45,13 +39,10 @@ import numpy as np
 
 from .._checks import prices, whole_number
 from ..allocation import serve_in_order
-from ..auctions import posted_price_mechanism
-from ..combined import combined_market
-from ..trade import take_it_or_leave_it
 from ..valuations import fb_survival, fb_tail_integral
 from .example1 import Example1
-from .resale import SECOND_UNIT, _sold_counts, resale_revenue
-from .speculation import group_values
+from .example3_resale import BELIEFS, conditional_survival, optimal_resale_given
+from .resale import SECOND_UNIT, resale_revenue
 
 __all__ = [
     "ORDERS",
@@ -63,123 +54,13 @@ __all__ = [
     "candidate_quantities",
     "Example3Scan",
     "scan",
-    "Example3Outcome",
-    "posted_price_outcomes",
     "balanced_posted_price_welfare",
 ]
 
 #: The six arrival orders, as strings of agent names (``"CAB"``: C first, then A, then B).
 ORDERS = tuple("".join(o) for o in permutations("ABC"))
-#: C's possible beliefs about :math:`z` at the resale stage.
-BELIEFS = ("prior", "above", "below")
 _TOL = 1e-12
 _CLASSES = ("above", "below")  # z >= p (B demands m units) and z < p (B demands 1)
-
-
-# ----------------------------------------------------------------------------- the resale stage
-def conditional_survival(mz, x, price, belief) -> np.ndarray:
-    r""":math:`\Pr[z \ge x \mid \text{belief}]` for :math:`z \sim F_B` with parameter ``mz``:
-    ``"prior"``, ``"above"`` (:math:`z \ge p`) or ``"below"`` (:math:`z < p`), :math:`p` = ``price``.
-    Vectorised in ``mz``, ``x`` and ``price``.
-
-    Examples
-    --------
-    >>> [float(conditional_survival(10, x, 0.2, b)) for x, b in ((0.1, "above"), (0.3, "below"))]
-    [1.0, 0.0]
-    """
-    x, price = np.asarray(x, dtype=float), np.asarray(price, dtype=float)
-    s = fb_survival(mz, x)
-    if belief == "prior":
-        return s
-    sp = fb_survival(mz, price)
-    if belief == "above":
-        return np.where(x <= price, 1.0, s / sp)
-    if belief == "below":
-        return np.where(x < price, (s - sp) / (1.0 - sp), 0.0)
-    raise ValueError(f"belief must be one of {BELIEFS}, got {belief!r}")
-
-
-def _candidates(a, b, q, mz, price) -> np.ndarray:
-    """Every price at which some belief's revenue curve can peak, shape broadcast + (K,).
-
-    Piece ends (the posted price, 1, 1 + h, 1.5, 2) and the stationary points of: the cubic on
-    ``[1, 1 + h]`` with survival ``K (1 + h - x)`` for ``K = 1`` (prior) and ``K = 1/S(p)`` (above);
-    the quadratic ``x (s0 + (3 - 2x) d)`` (above ``1 + h``, or above 1 when ``z < p`` is known);
-    and, when ``z < p`` is known, the concave piece ``K0 x + L0 x / (1 + c x)`` below the posted
-    price. Candidates outside ``(0, 2]`` are NaN.
-    """
-    mz, price = np.asarray(mz, dtype=float), np.asarray(price, dtype=float)
-    s0, s1 = _sold_counts(a, b, q)
-    shape = np.broadcast_shapes(np.shape(q), s0.shape, mz.shape, price.shape)
-    q, s0, s1, mz, price = (
-        np.broadcast_to(np.asarray(t, dtype=float), shape) for t in (q, s0, s1, mz, price)
-    )
-    h, c, sp = 1.0 / (2 * mz), 2.0 * mz - 1.0, fb_survival(mz, price)
-    d, e = s1 - s0, s0 + 3 * (s1 - s0)
-    cands = [price, np.ones(shape), 1.0 + h, np.full(shape, SECOND_UNIT.high), np.full(shape, 2.0)]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for K in (1.0, 1.0 / sp):
-            c0 = K * q * (1 + h) + e * (1 - K * (1 + h))
-            c1 = -K * q + e * K - 2 * d * (1 - K * (1 + h))
-            A, B, C = 3 * (-2 * d * K), 2 * c1, c0  # R'(x) = C + B x + A x^2
-            disc = B * B - 4 * A * C
-            root = np.sqrt(np.where(disc >= 0, disc, np.nan))
-            cands += [
-                np.where(A != 0, (-B + root) / (2 * A), -C / B),
-                np.where(A != 0, (-B - root) / (2 * A), np.nan),
-            ]
-        cands.append(np.where(d > 0, e / (4 * d), np.nan))
-        K0 = s1 - (q - s1) * sp / (1 - sp)
-        L0 = (q - s1) / (1 - sp)
-        cands.append(np.where((K0 < 0) & (L0 > 0), (np.sqrt(-L0 / K0) - 1) / c, np.nan))
-    out = np.stack(cands, axis=-1)
-    return np.where((out > 0) & (out <= 2.0), out, np.nan)
-
-
-def optimal_resale_given(a, b, q, m, price, belief) -> tuple:
-    """C's revenue-maximising resale price and revenue after holdings ``(a, b, q)`` under ``belief``.
-
-    Parameters
-    ----------
-    a, b, q : array_like of int
-        Holdings of A, B and C after the posted-price mechanism.
-    m : int or array_like of int
-        Example 1's number of units (``>= 4``; broadcast with the holdings).
-    price : float or array_like
-        The posted price that B's purchase compares :math:`z` with.
-    belief : {"prior", "above", "below"}
-        C's belief about :math:`z` (:func:`conditional_survival`).
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        ``(resale price, expected revenue)``: the smallest maximiser among the candidates. With
-        ``q = 0`` the revenue is 0 (and the price 1, immaterial).
-
-    Examples
-    --------
-    On Example 1's equilibrium path (``a = b = 1``, ``q = m - 2``) with the prior, price 1 earns
-    :math:`1 + (m-3)/(2m)`:
-
-    >>> x, r = optimal_resale_given(1, 1, 8, 10, 0.3, "prior")
-    >>> float(x), round(float(r), 12)
-    (1.0, 1.35)
-    """
-    m = np.asarray(m)
-    if m.size == 0 or np.any(m != np.round(m)) or np.any(m < 4):
-        raise ValueError(f"m must be whole numbers >= 4, got {m!r}")
-    price = prices(price, "price")
-    a, b, q = (np.asarray(t) for t in (a, b, q))
-    cand = _candidates(a, b, q, m, price)
-    mm, pp = (np.asarray(t, dtype=float)[..., None] for t in (m, price))
-    surv = lambda x: conditional_survival(mm, x, pp, belief)  # noqa: E731
-    rev = resale_revenue(a[..., None], b[..., None], q[..., None], np.nan_to_num(cand), 4, z_survival=surv)
-    rev = np.where(np.isnan(cand), -np.inf, rev)
-    best = rev.max(axis=-1)
-    k = np.argmax(rev >= best[..., None] - _TOL * np.maximum(1.0, best[..., None]), axis=-1)
-    x = np.take_along_axis(np.where(np.isnan(cand), np.inf, cand), k[..., None], axis=-1)[..., 0]
-    empty = q == 0
-    return np.where(empty, 1.0, x), np.where(empty, 0.0, best)
 
 
 # ----------------------------------------------------------------------------- C's purchase
@@ -540,111 +421,6 @@ def scan(ms, orders=ORDERS, price=None) -> Example3Scan:
         optimal_welfare=Example1.closed_forms(ms[:, 0].astype(float))["expected_optimal_welfare"],
         **stacked,
     )
-
-
-@dataclass(frozen=True)
-class Example3Outcome:
-    """One ``m`` and arrival order, recomputed with the library's mechanisms (:func:`posted_price_outcomes`).
-
-    Attributes
-    ----------
-    m : int
-    order : str
-    price : float
-    q : tuple of int
-        C's best quantity when :math:`z \\ge p` and when :math:`z < p`.
-    holdings_above, holdings_below : tuple of int
-        Holdings (A, B, C) after the posted price in each class.
-    resale_price : tuple of float
-        C's resale price in each class.
-    welfare, optimal_welfare, b_units, b_final, revenue_from_b, units_for_b : float
-        As in :class:`Example3Scan`, from the library's posted-price mechanism, resale market and
-        combined market run at the cells' conditional means.
-    """
-
-    m: int
-    order: str
-    price: float
-    q: tuple
-    holdings_above: tuple
-    holdings_below: tuple
-    resale_price: tuple
-    welfare: float
-    optimal_welfare: float
-    b_units: float
-    b_final: float
-    revenue_from_b: float
-    units_for_b: float
-
-    @property
-    def ratio(self) -> float:
-        """Welfare over the expected optimal welfare."""
-        return self.welfare / self.optimal_welfare
-
-
-def posted_price_outcomes(m, orders=ORDERS, price=None) -> list:
-    """C's choices from :func:`scan` at one ``m``, and the market they lead to run through the
-    library's mechanisms.
-
-    For each order and each class of :math:`z`, the library's
-    :func:`~aftermarkets.posted_price_mechanism` (requests: A's and B's demand and C's quantity),
-    then :func:`~aftermarkets.take_it_or_leave_it` (C sells at her resale price, A then B buy) inside
-    :func:`~aftermarkets.combined_market`, on the conditional means of the four cells; the cells'
-    probabilities weight the results.
-
-    Returns
-    -------
-    list of Example3Outcome
-    """
-    m = whole_number(m, "m", 4)
-    s = scan([m], orders, price)
-    ex = Example1(m)
-    p, sp = float(s.price[0]), float(s.p_above[0])
-    hold = np.concatenate([s.holdings_above[0], s.holdings_below[0]])  # (2O, 3): above rows, then below
-    x = np.concatenate([s.resale_above[0], s.resale_below[0]])
-    above = np.repeat([True, False], len(s.orders))
-    prob, U, Z = _cells(m, p, above, x)  # (2O, 4)
-    demand = np.where(np.repeat(above, 4), m, 1)
-    requests = np.column_stack([np.full(demand.shape, 2), demand, np.repeat(hold[:, 2], 4)])
-    arrival = [tuple("ABC".index(c) for c in o) for o in s.orders] * 2
-    outs = []
-    for k in range(len(arrival)):  # one arrival order per row group
-        sel = slice(4 * k, 4 * k + 4)
-        v = group_values(U.ravel()[sel], Z.ravel()[sel], m - 1)
-        auction = posted_price_mechanism(v, m, p, order=arrival[k], quantities=requests[sel])
-        outs.append(
-            combined_market(
-                v,
-                auction,
-                lambda vv, hh, k=k: take_it_or_leave_it(vv, hh, seller=2, price=x[k], order=(0, 1)),
-            )
-        )
-    weight = np.where(above, sp, 1 - sp)[:, None] * prob  # (2O, 4)
-    res = []
-    for j, order in enumerate(s.orders):
-        acc = {"welfare": 0.0, "b_units": 0.0, "b_final": 0.0, "revenue_from_b": 0.0, "units_for_b": 0.0}
-        for k in (j, j + len(s.orders)):
-            out, w = outs[k], weight[k]
-            acc["welfare"] += float(w @ out.welfare)
-            acc["b_units"] += float(w @ out.auction.allocation[:, 1])
-            acc["b_final"] += float(w @ out.allocation[:, 1])
-            acc["revenue_from_b"] += float(w @ out.trade.payments[:, 1])
-            bought_a = out.allocation[:, 0] - out.auction.allocation[:, 0]
-            acc["units_for_b"] += float(w @ (out.auction.allocation[:, 2] - bought_a))
-        res.append(
-            Example3Outcome(
-                m=m,
-                order=order,
-                price=p,
-                q=(int(s.q_above[0, j]), int(s.q_below[0, j])),
-                holdings_above=tuple(int(t) for t in s.holdings_above[0, j]),
-                holdings_below=tuple(int(t) for t in s.holdings_below[0, j]),
-                resale_price=(float(s.resale_above[0, j]), float(s.resale_below[0, j])),
-                optimal_welfare=ex.expected_optimal_welfare(),
-                **acc,
-            )
-        )
-    return res
 
 
 def balanced_posted_price_welfare(ms, orders=ORDERS) -> dict:

@@ -126,7 +126,7 @@ def resale_revenue(a, b, q, price, mz, z_survival=None):
         ``z_survival(p) -> Pr[z >= p]`` under C's belief (vectorised); default the prior
         :math:`F_B`. Chapter 4 passes the posterior after a posted-price purchase reveals whether
         :math:`z` is above the posted price
-        (:func:`~aftermarkets.instances.example3.conditional_survival`).
+        (:func:`~aftermarkets.instances.example3_resale.conditional_survival`).
 
     Returns
     -------

@@ -16,7 +16,7 @@ import sympy as sp
 from .. import balanced
 from ..allocation import welfare
 from ..auctions import posted_price_mechanism
-from ..instances import Example1, example3, theorem4
+from ..instances import Example1, example3, example3_mechanisms, theorem4
 from ..instances.example2 import SCENARIOS, Example2
 from .registry import CH4, Evaluation, register, verdict
 
@@ -540,7 +540,7 @@ def _ex3_half() -> Evaluation:
     sc = _scan()
     j = int(np.argmin(sc.ratio.min(axis=0)))
     i = int(np.argmin(sc.ratio[:, j]))
-    mech = [o for o in example3.posted_price_outcomes(int(sc.m[i])) if o.order == sc.orders[j]][0]
+    mech = [o for o in example3_mechanisms.posted_price_outcomes(int(sc.m[i])) if o.order == sc.orders[j]][0]
     ok = sc.ratio.min() >= 0.5 and abs(mech.welfare - sc.welfare[i, j]) < 1e-9 and sc.unique.all()
     return Evaluation(
         f"smallest share {sc.ratio.min():.5f} over {sc.ratio.size:,} cases, at $m = {sc.m[i]}$ in order "
