@@ -7,6 +7,7 @@ imports only point down:
    :mod:`~aftermarkets.auctions`, :mod:`~aftermarkets.trade`, :mod:`~aftermarkets.combined`;
 2. general machinery: :mod:`~aftermarkets.montecarlo` (estimates and confidence intervals),
    :mod:`~aftermarkets.equilibrium` (regret by deviation search, bid families),
+   :mod:`~aftermarkets.balanced` (balanced prices: Definition 5, Claim 1, the static price),
    :mod:`~aftermarkets.display` (rounded text for notebooks); imported on demand:
    :mod:`~aftermarkets.smoothness` and :mod:`~aftermarkets.smoothness_search` (Definitions 3-4 as
    a computable slack), :mod:`~aftermarkets.simultaneous` (simultaneous item auctions),
@@ -20,7 +21,7 @@ is imported on demand: ``from aftermarkets import lab``.
 The reproduction ledger, :mod:`aftermarkets.ledger`, sits on top and is not imported here.
 """
 
-from . import display, instances
+from . import balanced, display, instances
 from .allocation import feasible_allocations, optimal_allocation, optimal_welfare, serve_in_order, welfare
 from .auctions import AuctionOutcome, discriminatory_auction, posted_price_mechanism, uniform_price_auction
 from .combined import CombinedOutcome, combined_market
@@ -32,7 +33,7 @@ from .equilibrium import (
     deviation_search,
     grid_regret,
 )
-from .instances import Example1, Example4
+from .instances import Example1, Example2, Example4
 from .montecarlo import Estimate, estimate, ratio_estimate
 from .trade import (
     DefinitionCheck,
@@ -88,8 +89,10 @@ __all__ = [
     "Estimate",
     "estimate",
     "ratio_estimate",
+    "balanced",
     "display",
     "instances",
     "Example1",
+    "Example2",
     "Example4",
 ]

@@ -51,6 +51,18 @@ Theorem 5 on Example 1 (Sec. 6)   :mod:`.reserve` (the speculator under a reserv
 Theorems 5, 6 (App. C.2, D)       :mod:`.reserve_proof` (the proofs term by term on finite
                                   instances)
 Corollary 2 (Section 6)           :mod:`.reserve_estimate` (the reserve estimated from samples)
+Example 2, footnote 17 (Sec. 5)   :class:`.example2.Example2` (closed forms in
+                                  :func:`.example2.symbolic`, resale problem, simulation)
+Theorem 4, Prop. 6 (5, App. C.1)  :mod:`.theorem4` (balanced posted prices on small markets with
+                                  the lab's resale stage; the proof's bounds (4) and (5));
+                                  imported on demand, like the lab it uses
+Example 3 (Section 5.1)           :mod:`.example3` (the speculator's best response to the
+                                  balanced posted price in Example 1, every order and ``m``);
+                                  :mod:`.example3_resale` (her resale price for each belief);
+                                  :mod:`.example3_mechanisms` (the same market rerun through
+                                  the library's mechanisms)
+Definition 5, Claim 1             :mod:`aftermarkets.balanced` (general machinery, not an
+                                  instance)
 ================================  ============================================================
 
 Each class is a thin front over the module's functions, in the style of Nashpy's ``Game``.
@@ -62,6 +74,10 @@ from . import (
     dominance,
     example1,
     example1_prices,
+    example2,
+    example3,
+    example3_mechanisms,
+    example3_resale,
     example4,
     grid_probe,
     laws,
@@ -77,6 +93,7 @@ from . import (
     symmetric,
 )
 from .example1 import Example1
+from .example2 import Example2
 from .example4 import Example4
 
 # smooth_auctions and smooth_checks import the equilibrium lab; import them on demand:
@@ -84,12 +101,17 @@ from .example4 import Example4
 
 __all__ = [
     "Example1",
+    "Example2",
     "Example4",
     "appendix_e",
     "bid_functions",
     "dominance",
     "example1",
     "example1_prices",
+    "example2",
+    "example3",
+    "example3_mechanisms",
+    "example3_resale",
     "example4",
     "grid_probe",
     "laws",
