@@ -152,3 +152,37 @@ SAVED = """
   return !!tab && !tab.classList.contains('jp-mod-dirty');
 }
 """
+
+# What jupyterlab-myst made of the roles in each Markdown cell (``test_roles_as_documented``):
+# ``plain``: the text of every bare ``<span>`` (no attribute, no child element), which is how it
+# shows a role it does not know (``{glue:text}`name:fmt``` shows ``name:fmt``); ``missing``: its
+# warnings, a ``<span title="Citation Not Found">`` or ``"Cross Reference Not Found"`` holding the
+# key; ``links``: every link, with whether a ``#id`` link's target is on the page. For each code
+# cell, its text as shown (to look for figure captions).
+ROLES = r"""
+() => {
+  const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+  const squash = (t) => (t || '').replace(/\s+/g, ' ').trim();
+  return [...nb.querySelectorAll('.jp-Cell')].map((cell) => {
+    const index = Number(cell.dataset.windowedListIndex);
+    if (!cell.classList.contains('jp-MarkdownCell')) {
+      return { index, code: true, text: squash(cell.textContent) };
+    }
+    const myst = cell.querySelector('.myst');
+    if (!myst) return { index, plain: [], missing: [], links: [] };
+    const plain = [...myst.querySelectorAll('span')]
+      .filter((s) => s.attributes.length === 0 && s.children.length === 0)
+      .map((s) => s.textContent);
+    const missing = [...myst.querySelectorAll('span[title$="Not Found"]')]
+      .map((s) => ({ title: s.title, text: squash(s.textContent) }));
+    const links = [...myst.querySelectorAll('a[href]')].map((a) => {
+      const href = a.getAttribute('href');
+      return {
+        href, text: squash(a.textContent),
+        target: href.startsWith('#') ? !!document.getElementById(decodeURIComponent(href.slice(1))) : null,
+      };
+    });
+    return { index, plain, missing, links };
+  });
+}
+"""

@@ -64,7 +64,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from jupyterlab_js import ALL_CLEARED, COLLECT, RENDERED, RUN_FINISHED, RUN_STATE, SAVED
+from jupyterlab_js import ALL_CLEARED, COLLECT, RENDERED, ROLES, RUN_FINISHED, RUN_STATE, SAVED
 from test_browser import CHROMIUM_ARGS, NOT_LOCAL, _is_local
 
 pytestmark = pytest.mark.jupyterlab
@@ -142,8 +142,8 @@ FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,}|:{3,})(?P<rest>.*)$")
 CODE_DIRECTIVES = re.compile(r"^\{(code|code-block|code-cell|sourcecode|literalinclude)\}")
 
 
-def _strip_code(source: str) -> str:
-    """A Markdown cell's prose: without code blocks, inline code and directive fences.
+def _strip_code(source: str, inline: bool = False) -> str:
+    """A Markdown cell's prose: without code blocks, inline code (kept if ``inline``) and directive fences.
 
     Fences nest: a directive (```` ```{prf:proof} ````, ``````{solution}``) holds Markdown and
     may hold code blocks; a code block (```` ```python ````) holds code until a closing fence of
@@ -170,7 +170,8 @@ def _strip_code(source: str) -> str:
             out.append(rest.partition("}")[2])  # the directive's argument
         else:
             stack.append((fence, True))
-    return re.sub(r"`[^`\n]+`", "", "\n".join(out))
+    text = "\n".join(out)
+    return text if inline else re.sub(r"`[^`\n]+`", "", text)
 
 
 def _directives(source: str) -> list[Directive]:
@@ -189,6 +190,23 @@ def _directives(source: str) -> list[Directive]:
             options[o.group("key")] = o.group("value").strip()
         found.append(Directive(m.group("name"), m.group("arg").strip(), options))
     return found
+
+
+#: A role in MyST Markdown: {name}`body`.
+ROLE = re.compile(r"\{(?P<name>[a-z][\w:-]*)\}`(?P<body>[^`\n]+)`")
+#: The labels a Markdown cell defines: a directive's ``:label:`` and a ``(label)=`` target.
+LABEL = re.compile(r"^(?::label:[ \t]*(?P<option>\S+)|\((?P<target>[^)\s]+)\)=)[ \t]*$", re.M)
+
+
+def _roles(source: str) -> list[tuple[str, str]]:
+    """The roles of a Markdown cell's prose, (name, body), in order (code blocks left out)."""
+    return [(m["name"], m["body"]) for m in ROLE.finditer(_strip_code(source, inline=True))]
+
+
+def _target(body: str) -> tuple[str | None, str]:
+    """A reference role's explicit title (``title <label>``) and its label."""
+    m = re.fullmatch(r"(?P<title>.*?)\s*<(?P<label>[^<>]+)>", body.strip())
+    return (m["title"], m["label"]) if m else (None, body.strip())
 
 
 def _formulas(source: str) -> int:
@@ -550,6 +568,95 @@ def test_math_typeset(opened):
     print(f"{opened.name}: {total} formulas in the Markdown, all typeset by KaTeX")
 
 
+#: Roles jupyterlab-myst does not know: it shows their body as plain text in a bare <span>.
+PLAIN_ROLES = re.compile(r"^(glue(:\w+)?|bdg(-\w+)*)$")
+
+
+def test_roles_as_documented(opened):
+    """What jupyterlab-myst makes of the book's roles is what *Run it yourself* says it is.
+
+    Rendered: ``{ref}`` and ``{prf:ref}`` to a label of the same notebook are links to it (a
+    label of another notebook is reported "Cross Reference Not Found"). Not rendered, and stated
+    on the page as such: ``{glue:text}`name:fmt``` shows the text ``name:fmt`` (jupyterlab-myst
+    has no glue; test_run_all_cells checks that running the cells does not change that), and a
+    ``{bdg-...}`` badge its plain text; ``{cite}`` is "Citation Not Found" and ``{numref}`` to a
+    figure "Cross Reference Not Found", both showing the key; ``{doc}`` is a link to
+    ``/files/<name>``, a file that does not exist (the notebook is ``<name>.ipynb``); a figure's
+    caption (``mystnb.figure.caption`` metadata) is not shown. If jupyterlab-myst starts
+    rendering any of these, this test fails: update the table on book/run_it_yourself.md.
+    """
+    roles = opened.page.evaluate(ROLES)
+    shown = {c["index"]: c for c in roles}
+    cells = _cells(opened.chapter)
+    labels = {
+        m["option"] or m["target"]
+        for c in cells
+        if c["cell_type"] == "markdown"
+        for m in LABEL.finditer(_source(c))
+    }
+    lines: list[str] = []
+    counts: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        page = shown.get(index)
+        if cell["cell_type"] == "code":
+            caption = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("caption")
+            if caption and page and caption.strip()[:40] in page["text"]:
+                lines.append(f"cell {index}: the figure caption is shown: {caption[:60]!r}")
+            continue
+        if cell["cell_type"] != "markdown" or page is None or page.get("code"):
+            continue
+        plain = list(page["plain"])
+        missing = [(m["title"], m["text"]) for m in page["missing"]]
+        links = list(page["links"])
+        for name, body in _roles(_source(cell)):
+            where = f"cell {index}, {{{name}}}`{body}`"
+            title, label = _target(body)
+            if PLAIN_ROLES.match(name):
+                kind = "glue" if name.startswith("glue") else "bdg"
+                if body in plain:
+                    plain.remove(body)
+                else:
+                    lines.append(f"{where}: not shown as the plain text {body!r}")
+            elif name == "cite":
+                kind = "cite"
+                for key in (k.strip() for k in body.split(",")):
+                    if ("Citation Not Found", key) in missing:
+                        missing.remove(("Citation Not Found", key))
+                    else:
+                        lines.append(f"{where}: {key!r} not shown as 'Citation Not Found'")
+            elif name == "numref" or (name in ("ref", "prf:ref") and label not in labels):
+                kind = f"{name} elsewhere" if name != "numref" else "numref"
+                if ("Cross Reference Not Found", label) in missing:
+                    missing.remove(("Cross Reference Not Found", label))
+                else:
+                    lines.append(f"{where}: not shown as 'Cross Reference Not Found' {label!r}")
+            elif name in ("ref", "prf:ref"):
+                kind = name
+                link = next((a for a in links if a["href"] == f"#{label}"), None)
+                if link is None:
+                    lines.append(f"{where}: no link to #{label}")
+                    continue
+                links.remove(link)
+                if not link["target"]:
+                    lines.append(f"{where}: the link's target #{label} is not on the page")
+                if title and link["text"] != title:
+                    lines.append(f"{where}: link text {link['text']!r}, expected {title!r}")
+            elif name == "doc":
+                kind = "doc"
+                link = next((a for a in links if a["text"] == (title or label)), None)
+                path = link and link["href"].split("?")[0]
+                if path is None or not path.endswith(f"/files/{label}"):
+                    lines.append(f"{where}: expected a link to /files/{label}, got {path!r}")
+                else:
+                    links.remove(link)
+            else:
+                continue
+            counts[kind] = counts.get(kind, 0) + 1
+    if lines:
+        _fail(opened.name, "roles not rendered as book/run_it_yourself.md states", lines)
+    print(f"{opened.name}: roles as documented: {counts}")
+
+
 def _menu(page, menu: str, item: str) -> None:
     """Click a main-menu item, as a reader does: menu bar, then the item."""
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(menu)}$")).click()
@@ -580,6 +687,7 @@ def test_run_all_cells(opened, lab):
     _menu(page, "File", "Save Notebook")
     page.wait_for_function(SAVED, polling=250)
     after = page.evaluate(COLLECT)
+    plain_after = {c["index"]: c["plain"] for c in page.evaluate(ROLES) if not c.get("code")}
     _screenshot(page, f"{stem}-after-run")
 
     saved = _cells(lab.root / opened.name)
@@ -617,12 +725,27 @@ def test_run_all_cells(opened, lab):
     missing = sorted(set(markdown_outputs) - typeset)
     if missing:
         lines.append(f"cells {missing}: Markdown outputs with formulas, none typeset")
+    # The glue calls have run, and the prose still shows the names, not the numbers.
+    glued = [
+        (i, body)
+        for i, cell in enumerate(committed)
+        if cell["cell_type"] == "markdown"
+        for name, body in _roles(_source(cell))
+        if name.startswith("glue")
+    ]
+    filled = [f"cell {i}: {{glue}}`{body}`" for i, body in glued if body not in plain_after.get(i, [])]
+    if filled:
+        lines.append(
+            f"{len(filled)} of {len(glued)} glued numbers no longer show their name after the run "
+            f"(does jupyterlab-myst render glue now? update book/run_it_yourself.md): {filled[:5]}"
+        )
     opened.ran = {"seconds": seconds}
     if lines:
         _fail(opened.name, "Run All Cells in JupyterLab", lines)
     print(
         f"{opened.name}: Run All Cells: {len(code)} code cells in {seconds:.1f} s, no error; "
-        f"{len(typeset)} cells' outputs show typeset formulas"
+        f"{len(typeset)} cells' outputs show typeset formulas; the prose still shows the names of "
+        f"its {len(glued)} glued numbers"
     )
 
 
