@@ -302,6 +302,10 @@ class Lab:
             return json.loads(response.read().decode())
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -360,6 +364,9 @@ def lab(jupyterlab_installed, committed_hashes, tmp_path_factory):
             command, cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = Lab(f"http://127.0.0.1:{port}/", token, root, log)
+    # A SIGTERM to pytest (a CI timeout) would end it without this teardown and leave the server
+    # running: turn it into a KeyboardInterrupt, which pytest ends the session with, tearing down.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
@@ -385,6 +392,7 @@ def lab(jupyterlab_installed, committed_hashes, tmp_path_factory):
             proc.wait(timeout=10)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+        signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture(scope="module")
