@@ -66,7 +66,8 @@ COLLECT = r"""
       const myst = cell.querySelector('.myst');
       out.rendered = !!myst && myst.textContent.trim().length > 0;
       out.text = myst ? prose(myst) : '';
-      out.formulas = myst ? formulas(myst).length : 0;
+      // Not those in links: a {ref} to a heading shows the heading's formulas, not in the source.
+      out.formulas = myst ? formulas(myst).filter((k) => !k.closest('a')).length : 0;
       out.katexErrors = myst
         ? [...myst.querySelectorAll('.katex-error')].map((e) => clip(e.textContent, 120)) : [];
       out.boxes = myst ? [...myst.querySelectorAll(
@@ -157,8 +158,8 @@ SAVED = """
 # ``plain``: the text of every bare ``<span>`` (no attribute, no child element), which is how it
 # shows a role it does not know (``{glue:text}`name:fmt``` shows ``name:fmt``); ``missing``: its
 # warnings, a ``<span title="Citation Not Found">`` or ``"Cross Reference Not Found"`` holding the
-# key; ``links``: every link, with whether a ``#id`` link's target is on the page. For each code
-# cell, its text as shown (to look for figure captions).
+# key; ``links``: every link, with whether a ``#id`` link's target is on the page; ``text``: the
+# cell's text (to look for footnotes). For each code cell, its text as shown (figure captions).
 ROLES = r"""
 () => {
   const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
@@ -169,7 +170,7 @@ ROLES = r"""
       return { index, code: true, text: squash(cell.textContent) };
     }
     const myst = cell.querySelector('.myst');
-    if (!myst) return { index, plain: [], missing: [], links: [] };
+    if (!myst) return { index, plain: [], missing: [], links: [], text: '' };
     const plain = [...myst.querySelectorAll('span')]
       .filter((s) => s.attributes.length === 0 && s.children.length === 0)
       .map((s) => s.textContent);
@@ -182,7 +183,7 @@ ROLES = r"""
         target: href.startsWith('#') ? !!document.getElementById(decodeURIComponent(href.slice(1))) : null,
       };
     });
-    return { index, plain, missing, links };
+    return { index, plain, missing, links, text: squash(myst.textContent) };
   });
 }
 """
