@@ -228,3 +228,40 @@ def test_kernels_on_one_agent_and_on_exactly_m_marginals():
     np.testing.assert_array_equal(am.optimal_allocation(np.zeros((2, 3, 2)), 3), np.zeros((2, 3)))
     assert float(am.optimal_welfare([[3.0, 2.0], [1.0, 1.0]], 4)) == 7.0
     assert float(am.optimal_welfare([[3.0, 2.0], [1.0, 1.0]], 3)) == 6.0
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 4), st.integers(1, 5), st.integers(0, 7), st.integers(1, 40))
+def test_blockwise_kernels_equal_one_block(seed, n, k, m, block):
+    """The batched kernels run block by block (``_BLOCK_ENTRIES`` marginals at a time, for the
+    cache); with blocks of a few profiles (the last one partial) the outputs of optimal welfare
+    and allocation and of both auctions, on a batch of 30 profiles, equal bit for bit
+    (values, shapes, dtypes) those of one block holding the whole batch."""
+    import aftermarkets.allocation as alloc
+
+    values = tied_batch(np.random.default_rng(seed), 30, n, k, continuous=0.3)
+    m_auction = max(m, k)
+
+    def outputs():
+        uni = am.uniform_price_auction(values, m_auction, reserve=0.5, priority=list(range(n))[::-1])
+        dis = am.discriminatory_auction(values, m_auction, reserve=0.5)
+        return [
+            am.optimal_welfare(values, m),
+            am.optimal_allocation(values, m),
+            uni.allocation,
+            uni.payments,
+            uni.price,
+            dis.allocation,
+            dis.payments,
+        ]
+
+    saved = alloc._BLOCK_ENTRIES
+    try:
+        alloc._BLOCK_ENTRIES = 10**9
+        whole = outputs()
+        alloc._BLOCK_ENTRIES = block
+        blocked = outputs()
+    finally:
+        alloc._BLOCK_ENTRIES = saved
+    for a, b in zip(whole, blocked):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)

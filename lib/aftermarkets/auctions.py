@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import prices, unit_counts
-from .allocation import _check_m, _greedy_counts, _select, serve_in_order
+from .allocation import _blockwise, _check_m, _greedy_counts, _select, serve_in_order
 from .valuations import as_step_values, validate_marginals
 
 __all__ = ["AuctionOutcome", "uniform_price_auction", "discriminatory_auction", "posted_price_mechanism"]
@@ -141,12 +141,16 @@ def uniform_price_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcome
     (array([1, 1]), array([2., 2.]), 2.0)
     """
     m, bids, reserve, order, flat = _auction_inputs(bids, m, reserve, priority)
-    _, t = _select(flat, m)
-    x, admissible, at_least = _greedy_counts(bids, m, t, reserve, order)
-    if bids.shape[-2] == 1:  # m bids in all: nothing loses
-        price = np.maximum(reserve, np.zeros(bids.shape[:-2]))
-    else:  # with t inadmissible, every losing bid is below the reserve (or 0 = reserve)
-        price = np.where(admissible, np.maximum(reserve, _highest_losing(bids, m, t, at_least)), reserve)
+
+    def block(bids, flat):
+        _, t = _select(flat, m)
+        x, admissible, at_least = _greedy_counts(bids, m, t, reserve, order)
+        if bids.shape[-2] == 1:  # m bids in all: nothing loses
+            return x, np.maximum(reserve, np.zeros(bids.shape[:-2]))
+        # with t inadmissible, every losing bid is below the reserve (or 0 = reserve)
+        return x, np.where(admissible, np.maximum(reserve, _highest_losing(bids, m, t, at_least)), reserve)
+
+    x, price = _blockwise(block, (bids, flat), 2)
     payments = x * np.asarray(price)[..., None]
     return AuctionOutcome(x, payments, float(price) if np.ndim(price) == 0 else price)
 
@@ -177,10 +181,14 @@ def discriminatory_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcom
     (array([1, 1]), array([3., 2.]))
     """
     m, bids, reserve, order, flat = _auction_inputs(bids, m, reserve, priority)
-    _, t = _select(flat, m)
-    x = _greedy_counts(bids, m, t, reserve, order)[0]
-    won = np.arange(m) < x[..., None]  # a winner wins her highest marginal bids
-    return AuctionOutcome(x, np.sum(bids * won, axis=-1), None)
+
+    def block(bids, flat):
+        _, t = _select(flat, m)
+        x = _greedy_counts(bids, m, t, reserve, order)[0]
+        won = np.arange(m) < x[..., None]  # a winner wins her highest marginal bids
+        return x, np.sum(bids * won, axis=-1)
+
+    return AuctionOutcome(*_blockwise(block, (bids, flat), 2), None)
 
 
 def posted_price_mechanism(values, m, price, order=None, quantities=None) -> AuctionOutcome:
