@@ -219,11 +219,14 @@ def optimal_welfare(values, m) -> np.ndarray:
     if n * k <= m:  # every positive marginal is taken, and zeros add nothing
         return np.sum(v.levels, axis=(-2, -1))
 
-    def block(flat):
-        neg, _ = _select(flat, m)
-        return (-neg[..., :m].sum(axis=-1),)  # -(sum of -x) is the sum of x, bit for bit
+    def block(rows):
+        _, t = _select(rows.reshape(rows.shape[:-2] + (n * k,)), m)
+        won = np.arange(k) < _greedy_counts(rows, m, t, 0.0, range(n))[0][..., None]
+        # summed as the masked sum of all n k marginals, in the order the stored outputs of the
+        # book were computed with (the sum of the m selected entries differs in the last bits)
+        return (np.sum(rows * won, axis=(-2, -1)),)
 
-    return _blockwise(block, (v.levels.reshape(v.batch_shape + (n * k,)),), 1)[0]
+    return _blockwise(block, (v.levels,), 2)[0]
 
 
 def welfare(values, allocation) -> np.ndarray:
