@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.lab-installed
 NB ?= $(wildcard book/*.ipynb)
 
-.PHONY: book test execute serve ledger bench clean venv lab lab-install
+.PHONY: book test execute serve ledger bench bench-book clean venv lab lab-install
 
 venv: $(STAMP)
 
@@ -56,9 +56,17 @@ serve:
 ledger: $(STAMP)
 	$(PY) -m aftermarkets.ledger
 
-## make bench: speed of the simulations, as ratios against a reference measured in the same run
+## make bench: speed of the vectorised kernels and simulations, as ratios against references
+## measured in the same run (fails if a kernel is below 20x or disagrees with its reference)
 bench: $(STAMP)
+	$(PY) benchmarks/bench_kernels.py
 	$(PY) benchmarks/bench_simulation.py
+	$(PY) benchmarks/bench_lab.py
+
+## make bench-book [FULL=1]: the book's time budget (each notebook, a warm make book; FULL=1 adds
+## a cold book build and make test, about 10 minutes more)
+bench-book: $(STAMP)
+	$(PY) benchmarks/bench_book.py $(if $(FULL),--full)
 
 clean:
 	rm -rf _build

@@ -56,3 +56,17 @@ def step_values(draw, n=None, runs=None, batch=None, max_n=3, max_runs=3, max_co
 def permutation(n: int):
     """A permutation of ``0..n-1`` as a list."""
     return st.permutations(list(range(n)))
+
+
+def tied_batch(rng: np.random.Generator, size: int, n: int, k: int, continuous: float = 0.0) -> np.ndarray:
+    """A batch ``(size, n, k)`` of non-increasing marginals with many ties, for checking kernels.
+
+    Levels are multiples of 1/2 in ``[1/2, 2]`` (dyadic, so every sum is exact in any order), a
+    fraction ``continuous`` of them replaced by uniform draws in ``(0, 2)``; each agent has a
+    positive marginal on her first ``d`` units only, ``d`` uniform on ``0..k``, so zero bids and
+    profiles with fewer positive marginals than units are frequent.
+    """
+    levels = rng.integers(1, 5, size=(size, n, k)) / 2
+    levels = np.where(rng.random((size, n, k)) < continuous, rng.uniform(0.0, 2.0, (size, n, k)), levels)
+    demand = rng.integers(0, k + 1, size=(size, n, 1))
+    return non_increasing(np.where(np.arange(k) < demand, levels, 0.0))

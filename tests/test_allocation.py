@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import marginals, step_values
+from strategies import marginals, step_values, tied_batch
 
 import aftermarkets as am
+from aftermarkets.allocation import _greedy_take
 
 
 def _value(values: np.ndarray, i: int, q: int) -> float:
@@ -158,3 +159,123 @@ def test_welfare_rejects_bad_allocation():
         am.welfare([[1.0], [2.0]], [1, 1, 1])
     with pytest.raises(ValueError, match="non-negative"):
         am.welfare([[1.0], [2.0]], [1, -1])
+
+
+# --------------------------------------------------------------------------- vectorised kernels
+
+
+def sorted_reference(profile: np.ndarray, m: int):
+    """One profile by hand: sort (marginal, agent) pairs from the largest marginal down (a stable
+    sort, so ties stay in agent, then unit order), take the first m positive ones."""
+    ranked = sorted(
+        ((float(v), i) for i, row in enumerate(profile) for v in row), key=lambda e: e[0], reverse=True
+    )
+    x = np.zeros(profile.shape[0], dtype=int)
+    welfare = 0.0
+    for v, i in ranked[:m]:
+        if v > 0:
+            x[i] += 1
+            welfare += v
+    return x, welfare
+
+
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 6),
+    st.integers(1, 8),
+    st.integers(0, 12),
+    st.sampled_from([0.0, 0.3]),
+)
+def test_batch_kernels_match_sorted_reference_with_ties(seed, n, k, m, continuous):
+    """On batches of 40 profiles with many ties, zeros and fewer positive marginals than units, the
+    selection kernels (np.partition and per-row counts, no sort) give, profile by profile, the
+    allocation of a stable sort of all marginals, ties to the lower agent index (Section 2.1.1's
+    greedy optimum); the welfare is exact on dyadic values, else equal to 1e-12."""
+    values = tied_batch(np.random.default_rng(seed), 40, n, k, continuous)
+    xs, ws = am.optimal_allocation(values, m), am.optimal_welfare(values, m)
+    for s in range(len(values)):
+        x, w = sorted_reference(values[s], m)
+        np.testing.assert_array_equal(xs[s], x)
+        if continuous:
+            assert ws[s] == pytest.approx(w, rel=1e-12, abs=1e-12)
+        else:
+            assert ws[s] == w
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 5), st.integers(1, 6), st.integers(0, 10))
+def test_dense_kernels_match_run_length_greedy(seed, n, k, m):
+    """One-unit runs take the selection kernels; the general run-length greedy (a stable argsort
+    of the runs) must give the same allocation and welfare: appending an empty run to every agent
+    (count 0) forces the general path on the same marginals."""
+    values = tied_batch(np.random.default_rng(seed), 30, n, k, continuous=0.3)
+    counts = np.ones((n, k + 1), dtype=int)
+    counts[:, -1] = 0
+    runs = am.StepValues(np.concatenate([values, np.zeros((30, n, 1))], axis=-1), counts)
+    np.testing.assert_array_equal(am.optimal_allocation(values, m), am.optimal_allocation(runs, m))
+    welfare = am.optimal_welfare(values, m)
+    np.testing.assert_allclose(welfare, am.optimal_welfare(runs, m), rtol=1e-12, atol=1e-12)
+    take = _greedy_take(values, np.ones((n, k), dtype=int), m)
+    np.testing.assert_array_equal(am.optimal_allocation(values, m), take.sum(axis=-1))
+
+
+def test_kernels_on_one_agent_and_on_exactly_m_marginals():
+    """Edge cases of the selection: a single agent, exactly m marginals in all (n K = m), fewer
+    than m, all equal (the lower index takes the tied units), and all zero."""
+    np.testing.assert_array_equal(am.optimal_allocation([[3.0, 2.0, 0.0]], 2), [2])
+    np.testing.assert_array_equal(am.optimal_allocation([[3.0, 2.0], [1.0, 1.0]], 4), [2, 2])
+    np.testing.assert_array_equal(am.optimal_allocation([[3.0, 2.0], [1.0, 0.0]], 5), [2, 1])
+    np.testing.assert_array_equal(am.optimal_allocation(np.ones((3, 2)), 3), [2, 1, 0])
+    np.testing.assert_array_equal(am.optimal_allocation(np.zeros((2, 3, 2)), 3), np.zeros((2, 3)))
+    assert float(am.optimal_welfare([[3.0, 2.0], [1.0, 1.0]], 4)) == 7.0
+    assert float(am.optimal_welfare([[3.0, 2.0], [1.0, 1.0]], 3)) == 6.0
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 4), st.integers(1, 5), st.integers(0, 7), st.integers(1, 40))
+def test_blockwise_kernels_equal_one_block(seed, n, k, m, block):
+    """The batched kernels run block by block (``_BLOCK_ENTRIES`` marginals at a time, for the
+    cache); with blocks of a few profiles (the last one partial) the outputs of optimal welfare
+    and allocation and of both auctions, on a batch of 30 profiles, equal bit for bit
+    (values, shapes, dtypes) those of one block holding the whole batch."""
+    import aftermarkets.allocation as alloc
+
+    values = tied_batch(np.random.default_rng(seed), 30, n, k, continuous=0.3)
+    m_auction = max(m, k)
+
+    def outputs():
+        uni = am.uniform_price_auction(values, m_auction, reserve=0.5, priority=list(range(n))[::-1])
+        dis = am.discriminatory_auction(values, m_auction, reserve=0.5)
+        return [
+            am.optimal_welfare(values, m),
+            am.optimal_allocation(values, m),
+            uni.allocation,
+            uni.payments,
+            uni.price,
+            dis.allocation,
+            dis.payments,
+        ]
+
+    saved = alloc._BLOCK_ENTRIES
+    try:
+        alloc._BLOCK_ENTRIES = 10**9
+        whole = outputs()
+        alloc._BLOCK_ENTRIES = block
+        blocked = outputs()
+    finally:
+        alloc._BLOCK_ENTRIES = saved
+    for a, b in zip(whole, blocked):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 5), st.integers(1, 6), st.integers(0, 12))
+def test_optimal_welfare_bit_for_bit_the_masked_sum(seed, n, k, m):
+    """The selection kernel's welfare is, to the last bit, the sum over all marginals of the
+    marginal times the greedy take (the run-length greedy, :func:`_greedy_take`), which is how the
+    book's stored outputs were computed: on continuous values a different order of additions
+    (for example summing only the m selected entries) changes the last bits."""
+    values = tied_batch(np.random.default_rng(seed), 40, n, k, continuous=0.7)
+    take = _greedy_take(values, np.ones((n, k), dtype=np.int64), m)
+    expected = np.sum(values * take, axis=(-2, -1))
+    np.testing.assert_array_equal(am.optimal_welfare(values, m), expected)
+    one = np.sum(values[0] * take[0], axis=(-2, -1))
+    assert am.optimal_welfare(values[0], m) == one and type(am.optimal_welfare(values[0], m)) is type(one)

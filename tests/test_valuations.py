@@ -13,7 +13,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate, stats
-from strategies import marginals, step_values
+from strategies import marginals, step_values, tied_batch
 
 import aftermarkets as am
 
@@ -95,6 +95,50 @@ def test_validate_marginals_accepts_valid_profiles(values):
 def test_validate_marginals_accepts_valid_batches(values):
     """Any valid (S, n, K) batch is accepted, also when ``batched=True`` is required."""
     np.testing.assert_array_equal(am.validate_marginals(values, batched=True), values)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 4), st.integers(1, 5), st.data())
+def test_validate_marginals_fast_check_accepts_exactly_the_valid_arrays(seed, n, k, data):
+    """validate_marginals first runs one comparison of neighbouring marginals plus a check of the
+    first and last columns; an array passes exactly when every entry is finite and non-negative
+    and every row non-increasing (checked entry by entry here), and the detailed message is the
+    same as before. Bad entries (NaN, +-inf, negative, an increase) are planted at random."""
+    rng = np.random.default_rng(seed)
+    arr = tied_batch(rng, 3, n, k, continuous=0.5)
+    bad = data.draw(st.sampled_from([None, np.nan, np.inf, -np.inf, -0.5, -0.0, "increase"]))
+    if bad is not None:
+        idx = tuple(int(rng.integers(0, d)) for d in arr.shape)
+        arr[idx] = arr[idx] + 3.0 if bad == "increase" else bad
+    finite = bool(np.all(np.isfinite(arr)))
+    valid = finite and bool(np.all(arr >= 0)) and bool(np.all(np.diff(arr, axis=-1) <= 0))
+    if valid:
+        assert am.validate_marginals(arr) is arr
+    else:
+        with pytest.raises(ValueError, match=r"^values must (be finite|be non-negative|have non-increasing)"):
+            am.validate_marginals(arr)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 4), st.integers(1, 4), st.data())
+def test_units_at_least_matches_masked_count(seed, n, runs, data):
+    """units_at_least counts the leading runs (one comparison and an argmin; levels never
+    increase) and adds up their counts: the same as summing the counts of every run with level
+    >= price and > 0, for scalar prices (negative, 0, on the grid, NaN) and one price per profile."""
+    rng = np.random.default_rng(seed)
+    levels = tied_batch(rng, 5, n, runs, continuous=0.3)
+    counts = rng.integers(0, 4, size=(n, runs))
+    if data.draw(st.booleans()):
+        counts[:] = 1  # dense marginals take a shortcut
+    v = am.StepValues(levels, counts)
+    price = data.draw(
+        st.one_of(st.sampled_from([-1.0, 0.0, 0.5, 1.0, 2.0, np.nan]), st.just(rng.integers(0, 5, 5) / 2))
+    )
+    p = np.asarray(price, dtype=float)[..., None, None]
+    expected = np.sum(np.where((levels >= p) & (levels > 0), counts, 0), axis=-1)
+    np.testing.assert_array_equal(v.units_at_least(price), expected)
+    one = am.StepValues(levels[0], counts).units_at_least(price)  # one profile (a batch of prices)
+    np.testing.assert_array_equal(
+        one, np.sum(np.where((levels[0] >= p) & (levels[0] > 0), counts, 0), axis=-1)
+    )
 
 
 def test_validate_marginals_converts_integers():

@@ -19,6 +19,11 @@ Conventions (the paper breaks ties "arbitrarily"; here they are deterministic an
   within a bidder, by unit;
 * a posted-price buyer buys every unit whose marginal value is at least the price (at equality
   she is indifferent), unless a requested quantity is given.
+
+The bids are never sorted: the :math:`m`-th and :math:`(m+1)`-st highest come from one
+``np.partition`` per profile, and each bidder's units from comparing her (non-increasing) row with
+the :math:`m`-th highest bid, the tie rule applied to the bids equal to it (the kernels of
+:mod:`~aftermarkets.allocation`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import prices, unit_counts
-from .allocation import _check_m, serve_in_order
+from .allocation import _blockwise, _check_m, _greedy_counts, _select, serve_in_order
 from .valuations import as_step_values, validate_marginals
 
 __all__ = ["AuctionOutcome", "uniform_price_auction", "discriminatory_auction", "posted_price_mechanism"]
@@ -68,12 +73,12 @@ def _check_order(order, n: int, name: str = "order") -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def _rank_bids(bids, m, reserve, priority):
-    """Check the inputs, then sort the marginal bids.
+def _auction_inputs(bids, m, reserve, priority):
+    """Check the inputs of an auction; returns ``(m, bids, reserve, order, flat bids)``.
 
     Rows shorter than ``m`` are padded with zero bids (a bidder who lists ``k < m`` marginals bids
-    0 on the rest); more than ``m`` columns is an error. Returns ``(m, bids, reserve, order,
-    sorted bids, winning mask in sorted order)``.
+    0 on the rest); more than ``m`` columns is an error. ``order`` lists the agents from first to
+    last served on ties; ``flat bids`` has shape ``(..., n * m)``.
     """
     m = _check_m(m)
     if m < 1:
@@ -84,24 +89,23 @@ def _rank_bids(bids, m, reserve, priority):
         raise ValueError(f"bids must have at most m = {m} columns (one marginal bid per unit), got {k}")
     if k < m:
         bids = np.concatenate([bids, np.zeros(bids.shape[:-1] + (m - k,))], axis=-1)
-        k = m
     reserve = float(prices(reserve, "reserve", scalar=True))
-    rank = np.empty(n, dtype=np.int64)
-    rank[_check_order(priority, n, "priority")] = np.arange(n)
-    flat = bids.reshape(bids.shape[:-2] + (n * k,))
-    agent_rank = np.broadcast_to(np.repeat(rank, k), flat.shape)
-    unit = np.broadcast_to(np.tile(np.arange(k), n), flat.shape)
-    order = np.lexsort((unit, agent_rank, -flat), axis=-1)
-    sorted_bids = np.take_along_axis(flat, order, axis=-1)
-    admissible = (sorted_bids > 0) & (sorted_bids >= reserve)
-    wins = admissible & (np.arange(n * k) < m)
-    return m, bids, reserve, order, sorted_bids, wins
+    order = _check_order(priority, n, "priority")
+    return m, bids, reserve, order, bids.reshape(bids.shape[:-2] + (n * m,))
 
 
-def _allocation_from(order, wins, n, k):
-    mask = np.empty_like(wins)
-    np.put_along_axis(mask, order, wins, axis=-1)
-    return mask.reshape(wins.shape[:-1] + (n, k))
+def _highest_losing(bids, m, t, at_least):
+    """The ``(m+1)``-st highest of the ``n * m`` bids (``n >= 2``), from the ``m``-th highest ``t``
+    and each bidder's number of bids ``>= t``: ``t`` again if more than ``m`` bids reach it, else
+    the highest bid below ``t`` (the bid after each bidder's last bid ``>= t``)."""
+    k = bids.shape[-1]
+    start = np.arange(at_least.size).reshape(at_least.shape) * k  # each row in the raveled bids
+    after = np.take(bids.reshape(-1), start + np.minimum(at_least, k - 1))
+    after = np.where(at_least < k, after, 0.0)
+    below = after[..., 0]
+    for i in range(1, after.shape[-1]):  # a loop over the few bidders, vectorised over profiles
+        below = np.maximum(below, after[..., i])
+    return np.where(at_least.sum(axis=-1) > m, t, below)
 
 
 def uniform_price_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcome:
@@ -136,11 +140,17 @@ def uniform_price_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcome
     >>> out.allocation, out.payments, out.price
     (array([1, 1]), array([2., 2.]), 2.0)
     """
-    m, bids, reserve, order, sorted_bids, wins = _rank_bids(bids, m, reserve, priority)
-    n, k = bids.shape[-2:]
-    highest_losing = sorted_bids[..., m] if n * k > m else np.zeros(bids.shape[:-2])
-    price = np.maximum(reserve, highest_losing)
-    x = _allocation_from(order, wins, n, k).sum(axis=-1)
+    m, bids, reserve, order, flat = _auction_inputs(bids, m, reserve, priority)
+
+    def block(bids, flat):
+        _, t = _select(flat, m)
+        x, admissible, at_least = _greedy_counts(bids, m, t, reserve, order)
+        if bids.shape[-2] == 1:  # m bids in all: nothing loses
+            return x, np.maximum(reserve, np.zeros(bids.shape[:-2]))
+        # with t inadmissible, every losing bid is below the reserve (or 0 = reserve)
+        return x, np.where(admissible, np.maximum(reserve, _highest_losing(bids, m, t, at_least)), reserve)
+
+    x, price = _blockwise(block, (bids, flat), 2)
     payments = x * np.asarray(price)[..., None]
     return AuctionOutcome(x, payments, float(price) if np.ndim(price) == 0 else price)
 
@@ -170,10 +180,15 @@ def discriminatory_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcom
     >>> out.allocation, out.payments
     (array([1, 1]), array([3., 2.]))
     """
-    m, bids, reserve, order, _, wins = _rank_bids(bids, m, reserve, priority)
-    n, k = bids.shape[-2:]
-    won = _allocation_from(order, wins, n, k)
-    return AuctionOutcome(won.sum(axis=-1), np.sum(bids * won, axis=-1), None)
+    m, bids, reserve, order, flat = _auction_inputs(bids, m, reserve, priority)
+
+    def block(bids, flat):
+        _, t = _select(flat, m)
+        x = _greedy_counts(bids, m, t, reserve, order)[0]
+        won = np.arange(m) < x[..., None]  # a winner wins her highest marginal bids
+        return x, np.sum(bids * won, axis=-1)
+
+    return AuctionOutcome(*_blockwise(block, (bids, flat), 2), None)
 
 
 def posted_price_mechanism(values, m, price, order=None, quantities=None) -> AuctionOutcome:

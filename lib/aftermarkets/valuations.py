@@ -44,6 +44,8 @@ from ._checks import generator, probabilities
 
 #: Default real symbols of the ``cdf_sympy`` methods.
 _X, _Z = sp.Symbol("x", real=True), sp.Symbol("z", real=True)
+#: The smallest positive float: ``x >= _TINY`` is ``x > 0`` for every float ``x``.
+_TINY = float(np.nextafter(0.0, 1.0))
 
 __all__ = [
     "validate_marginals",
@@ -59,6 +61,38 @@ __all__ = [
 
 def _where(index) -> str:
     return "[" + ", ".join(str(int(i)) for i in index) + "]"
+
+
+def _valid(arr: np.ndarray) -> bool:
+    """Whether every entry is finite and non-negative and every row non-increasing, in one pass.
+
+    A row that never increases (a comparison with NaN is false) lies between its first entry and
+    its last, so it only remains to check that the first is finite and the last non-negative.
+    :func:`validate_marginals` then looks for the first offending entry only when this fails.
+    """
+    k = arr.shape[-1]
+    if k > 1 and arr.flags.c_contiguous:  # one long comparison, ignoring the ends of rows
+        step = arr.reshape(-1)
+        ok = step[1:] <= step[:-1]
+        ok[k - 1 :: k] = True
+        if not ok.all():
+            return False
+    elif k > 1 and not np.all(arr[..., 1:] <= arr[..., :-1]):
+        return False
+    return bool(np.all(arr[..., -1] >= 0) and np.all(np.isfinite(arr[..., 0])))
+
+
+def _leading_count(mask: np.ndarray) -> np.ndarray:
+    """Number of leading ``True`` entries along the last axis, for masks whose ``True`` entries
+    come first (such as ``row >= x`` on a non-increasing row): one ``argmin`` instead of a sum.
+
+    Examples
+    --------
+    >>> _leading_count(np.array([[True, True, False], [True, True, True], [False, False, False]]))
+    array([2, 3, 0])
+    """
+    first_false = np.argmin(mask, axis=-1)  # 0 when the row is all True or all False
+    return np.where(mask[..., -1], mask.shape[-1], first_false)
 
 
 def validate_marginals(values, *, name: str = "values", batched: bool | None = None) -> np.ndarray:
@@ -95,6 +129,8 @@ def validate_marginals(values, *, name: str = "values", batched: bool | None = N
         raise ValueError(f"{name} must have shape {shapes} (agents x marginal units), got shape {arr.shape}")
     if arr.shape[-1] == 0 or arr.shape[-2] == 0:
         raise ValueError(f"{name} needs at least one agent and one unit, got shape {arr.shape}")
+    if _valid(arr):
+        return arr
     bad = ~np.isfinite(arr)
     if bad.any():
         idx = np.argwhere(bad)[0]
@@ -158,6 +194,20 @@ class StepValues:
         object.__setattr__(self, "levels", levels)
         object.__setattr__(self, "counts", counts.astype(np.int64))
 
+    @classmethod
+    def _checked(cls, levels: np.ndarray, counts: np.ndarray) -> StepValues:
+        """Build from levels already returned by :func:`validate_marginals` and int64 counts of
+        the right shape, without checking them a second time."""
+        self = object.__new__(cls)
+        object.__setattr__(self, "levels", levels)
+        object.__setattr__(self, "counts", counts)
+        return self
+
+    @property
+    def _unit_runs(self) -> bool:
+        """Whether every run is one unit long (dense marginals, as :func:`as_step_values` makes)."""
+        return bool(np.all(self.counts == 1))
+
     @property
     def n(self) -> int:
         """Number of agents."""
@@ -185,8 +235,16 @@ class StepValues:
         numpy.ndarray of int
             Shape ``batch_shape + (n,)``.
         """
-        p = np.asarray(price, dtype=float)[..., None, None]
-        return np.sum(np.where((self.levels >= p) & (self.levels > 0), self.counts, 0), axis=-1)
+        p = np.asarray(price, dtype=float)
+        # ">= p and > 0" is ">= p" for p > 0 and ">= the smallest positive float" for p <= 0
+        floor = np.where(p <= 0, _TINY, p)[..., None, None]
+        runs = _leading_count(self.levels >= floor)  # levels never increase: wanted runs lead
+        if self._unit_runs:
+            return runs
+        zero = np.zeros((self.n, 1), dtype=np.int64)
+        ends = np.concatenate([zero, np.cumsum(self.counts, axis=-1)], axis=-1)  # units before each run
+        ends = np.broadcast_to(ends, runs.shape + ends.shape[-1:])
+        return np.take_along_axis(ends, runs[..., None], axis=-1)[..., 0]
 
     def value(self, quantity) -> np.ndarray:
         r"""Total value :math:`v_i(x_i)` of holding ``quantity[..., i]`` units.
@@ -242,7 +300,7 @@ def as_step_values(values) -> StepValues:
     if isinstance(values, StepValues):
         return values
     arr = validate_marginals(values)
-    return StepValues(arr, np.ones(arr.shape[-2:], dtype=np.int64))
+    return StepValues._checked(arr, np.ones(arr.shape[-2:], dtype=np.int64))
 
 
 @dataclass(frozen=True)
