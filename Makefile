@@ -52,16 +52,18 @@ $(REVEAL): slides/package.json slides/package-lock.json
 	cd slides && npm ci --no-audit --no-fund
 	touch $@
 
-## make pdf: the whole book through LaTeX (xelatex), checked: _build/latex/book.pdf
+## make pdf: the whole book through LaTeX (xelatex), checked: _build/pdf/book.pdf (its own
+## Sphinx cache in _build/pdf/_build, so that it does not invalidate the HTML build's)
 pdf: $(STAMP)
 	@for tool in xelatex latexmk pdftotext; do command -v $$tool >/dev/null || { \
 	  echo "make pdf needs $$tool: run 'make pdf-deps' (as root) to install $(TEX_PACKAGES)"; exit 1; }; done
 	$(PY) scripts/update_scope.py
 	$(PY) scripts/package_library.py
-	rm -rf _build/latex
-	$(VENV)/bin/jupyter-book build . --builder pdflatex
-	$(PY) scripts/check_pdf.py
-	@echo "The PDF is at $(CURDIR)/_build/latex/book.pdf"
+	rm -rf _build/pdf/_build/latex _build/pdf/book.pdf
+	$(VENV)/bin/jupyter-book build . --builder pdflatex --path-output _build/pdf
+	cp _build/pdf/_build/latex/book.pdf _build/pdf/book.pdf
+	$(PY) scripts/check_pdf.py _build/pdf/book.pdf
+	@echo "The PDF is at $(CURDIR)/_build/pdf/book.pdf"
 
 ## make pdf-deps: install TeX Live and poppler-utils from Debian's packages (root)
 pdf-deps:

@@ -1,6 +1,6 @@
 """Check the PDF of the book (``make pdf``): every chapter and every statement box is in it.
 
-Usage: python scripts/check_pdf.py [_build/latex/book.pdf]
+Usage: python scripts/check_pdf.py [_build/pdf/book.pdf]
 
 Reads the PDF's text with ``pdftotext`` (poppler-utils) and looks, whitespace and hyphenation
 aside, for
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import booktools  # noqa: E402
 
 ROOT = booktools.ROOT
-PDF = ROOT / "_build" / "latex" / "book.pdf"
+PDF = ROOT / "_build" / "pdf" / "book.pdf"
 
 
 def normalise(text: str) -> str:
