@@ -8,7 +8,8 @@ for what a reader would see:
     no console error and no uncaught exception, except the allow-listed toolchain messages below;
 ``test_math_typeset``
     MathJax typeset every formula: no raw ``\\(``, ``\\)``, ``\\[``, ``\\]`` or ``$$`` left in the
-    text of ``<main>`` (code excluded), every ``.math`` element holds an ``mjx-container``, and
+    text of ``<main>`` (code excluded), no single ``$`` followed by a macro and no common macro such
+    as ``\\frac`` there either, every ``.math`` element holds an ``mjx-container``, and
     no formula is rendered as a MathJax error;
 ``test_nothing_wider_than_column``
     every formula (display and inline), every table and every text output (``pre`` in a cell
@@ -394,6 +395,28 @@ def _screenshot(page, path: Path) -> None:
         page.screenshot(path=str(path), full_page=True, animations="disabled")
 
 
+# Raw TeX that lost its delimiters' pairing: a single ``$`` followed by a backslash macro (as when a
+# line of an inline formula starts with ``+`` and Markdown reads it as a list item), or a common
+# macro such as ``\\frac`` in the visible text of <main>. Code, text outputs and MathJax's own nodes
+# are skipped, as for the raw delimiters of browser_js.COLLECT.
+RAW_MACROS = r"""() => {
+  const main = document.querySelector('main') || document.body;
+  const skip = 'pre, code, kbd, samp, script, style, template, noscript, textarea, '
+    + 'mjx-container, .highlight, .math';
+  const pattern = /\$\s*\\[A-Za-z]+|\\(?:frac|mathbb|mathbf|mathrm|begin|end|cdot)(?![A-Za-z])/;
+  const found = [];
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const m = node.data.match(pattern);
+    if (!m || node.parentElement.closest(skip)) continue;
+    const at = m.index;
+    found.push({ text: node.data.slice(Math.max(0, at - 40), at + 60).replace(/\s+/g, ' ').trim(),
+                 element: node.parentElement.tagName.toLowerCase() });
+  }
+  return found;
+}"""
+
+
 @pytest.fixture(scope="module", params=CASES, ids=[f"{p}-{w}" for p, w in CASES])
 def rendered(request, loader, server) -> Rendered:
     """Open one page at one width, collect everything the tests check, save a screenshot.
@@ -418,6 +441,7 @@ def rendered(request, loader, server) -> Rendered:
         page.wait_for_function(MATHJAX_STARTED)
         page.evaluate(MATHJAX_AND_FONTS_DONE)
         data = page.evaluate(COLLECT, {"outputPre": OUTPUT_PRE, "opened": False})
+        data["rawMacros"] = page.evaluate(RAW_MACROS)
         _screenshot(page, shot)
         final = urllib.parse.urlsplit(page.url).path.lstrip("/")
         # Second pass: open every dropdown and <details>, as a reader may, and measure what was
@@ -565,6 +589,7 @@ def test_math_typeset(rendered):
         f'{"" if d["shown"] else " (hidden until expanded)"}: "{d["text"]}"'
         for d in data["rawDelimiters"]
     ]
+    lines += [f'raw TeX macro in text of {d["element"]}: "{d["text"]}"' for d in data.get("rawMacros", [])]
     lines += [f'{_element(u)} has no mjx-container (not typeset): "{u["text"]}"' for u in data["untypeset"]]
     lines += [
         f'MathJax error "{e["error"]}" in formula "{e["tex"]}" [{e["where"]}]' for e in data["mathErrors"]

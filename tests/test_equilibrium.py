@@ -107,3 +107,38 @@ def test_non_finite_utilities_raise(bad):
         am.deviation_search(lambda a: bad if a == "p" else 0.0, "p", ["q"])
     with pytest.raises(ValueError, match=r"alternative 'q' is not finite"):
         am.deviation_search(lambda a: bad if a == "q" else 0.0, "p", ["r", "q"])
+
+
+@given(st.integers(1, 8), st.integers(1, 8), st.data())
+def test_grid_regret_is_the_rowwise_best_gain(n, m, data):
+    """grid_regret: for every type, gain = max over alternatives minus the prescribed utility and
+    action = the maximiser; max, argmax and the ex ante gain (positive parts, weighted) follow."""
+    vals = st.floats(min_value=-10, max_value=10, allow_nan=False)
+    table = np.array(data.draw(st.lists(vals, min_size=n * m, max_size=n * m))).reshape(n, m)
+    base = np.array(data.draw(st.lists(vals, min_size=n, max_size=n)))
+    alts = np.arange(m) * 0.5
+    r = am.grid_regret(np.arange(n), base, table, alts)
+    assert np.allclose(r.gain, table.max(axis=1) - base)
+    assert np.allclose(table[np.arange(n), (r.action / 0.5).astype(int)], table.max(axis=1))
+    assert r.max == pytest.approx(float(np.max(table.max(axis=1) - base)))
+    assert r.expected() == pytest.approx(float(np.mean(np.maximum(table.max(axis=1) - base, 0))))
+    rep = r.worst(agent="A")
+    assert rep.agent == ("A", float(r.argmax)) and rep.best_gain == r.max and rep.checked == m
+
+
+def test_grid_regret_first_price_example_and_errors():
+    """The docstring's first-price check: bidding v/2 against bids uniform on [0, 1/2] is a best
+    response; a mismatched table, no alternatives, NaN utilities and bad weights raise ValueError."""
+    v, b = np.array([0.5, 1.0]), np.linspace(0, 0.5, 51)
+    table = (v[:, None] - b) * np.minimum(2 * b, 1.0)
+    r = am.grid_regret(v, (v - v / 2) * v, table, b)
+    assert abs(r.max) < 1e-12 and r.action.tolist() == [0.25, 0.5]
+    assert r.expected([0.25, 0.75]) == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match="table"):
+        am.grid_regret(v, [0.0, 0.0], table[:, :3], b)
+    with pytest.raises(ValueError, match="at least one"):
+        am.grid_regret(v, [0.0, 0.0], np.zeros((2, 0)), [])
+    with pytest.raises(ValueError, match="finite"):
+        am.grid_regret(v, [0.0, np.nan], table, b)
+    with pytest.raises(ValueError, match="weights"):
+        r.expected([0.5, 0.6])

@@ -6,14 +6,15 @@ nbval compares every text output exactly, and myst-nb's ``glue`` inserts a value
 * :func:`fmt` rounds a number to a fixed number of digits (no float noise in outputs);
 * :class:`Txt` is a string whose representation has no quotes (glue shows ``(1, 2)``, not
   ``'(1, 2)'``), and which honours format specs;
-* :func:`tup` prints a vector as a short tuple, e.g. ``(1, 1, 8)``.
+* :func:`tup` prints a vector as a short tuple, e.g. ``(1, 1, 8)``;
+* :func:`count_text` writes a count for a table cell, in powers of ten when large.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["fmt", "Txt", "tup", "Table", "table", "table_rows", "MarkdownText"]
+__all__ = ["fmt", "Txt", "tup", "bid_runs", "count_text", "Table", "table", "table_rows", "MarkdownText"]
 
 
 def fmt(x, digits: int = 6) -> float:
@@ -85,6 +86,75 @@ def tup(a) -> Txt:
     (1, 1.5, 8)
     """
     return Txt("(" + ", ".join(f"{float(t):g}" for t in np.ravel(a)) + ")")
+
+
+def bid_runs(bid, digits: int = 4) -> Txt:
+    """A marginal bid vector as short runs, e.g. ``2 on 1, 0.3181 on 9`` (``nothing`` if all zero).
+
+    Parameters
+    ----------
+    bid : array_like
+        One bid vector (non-increasing marginal bids).
+    digits : int, optional
+        Significant digits of each level.
+
+    Returns
+    -------
+    Txt
+
+    Examples
+    --------
+    >>> bid_runs([2, 0.5, 0.5, 0])
+    2 on 1, 0.5 on 2
+    >>> bid_runs([0, 0])
+    nothing
+    """
+    runs = []
+    for x in np.ravel(np.asarray(bid, dtype=float)):
+        if x <= 0:
+            continue
+        if runs and runs[-1][0] == x:
+            runs[-1][1] += 1
+        else:
+            runs.append([x, 1])
+    return Txt(", ".join(f"{x:.{digits}g} on {k}" for x, k in runs) or "nothing")
+
+
+def count_text(n, limit: int = 10**5, digits: int = 1) -> str:
+    """A count (rounded up to a whole number) for a Markdown table cell: with thousands separators
+    below ``limit``, else as math, ``$a \\times 10^{k}$``.
+
+    Parameters
+    ----------
+    n : float-like
+        A non-negative count, e.g. a number of samples needed (rounded up).
+    limit : int, optional
+        Counts at least this large are written in powers of ten.
+    digits : int, optional
+        Decimal digits of the mantissa.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> count_text(1234.2)
+    '1,235'
+    >>> print(count_text(2_345_678))
+    $2.3 \\times 10^{6}$
+    """
+    x = float(n)
+    if not np.isfinite(x) or x < 0:
+        raise ValueError(f"n must be a finite non-negative number, got {n!r}")
+    k = int(np.ceil(x))
+    if k < limit:
+        return f"{k:,}"
+    exp = len(str(k)) - 1
+    mantissa = round(k / 10**exp, digits)
+    if mantissa >= 10:  # 9.96e9 with one digit: 1.0 x 10^10, not 10.0 x 10^9
+        mantissa, exp = mantissa / 10, exp + 1
+    return f"${mantissa:.{digits}f} \\times 10^{{{exp}}}$"
 
 
 class Table:

@@ -52,6 +52,8 @@ __all__ = [
     "Uniform",
     "ExampleOneZ",
     "CappedEqualRevenue",
+    "fb_survival",
+    "fb_tail_integral",
 ]
 
 
@@ -334,11 +336,7 @@ class ExampleOneZ:
         :math:`1/(1 + (2m-1)p)` on :math:`[0, 1)`, :math:`1 + \frac{1}{2m} - p` on
         :math:`[1, 1 + \frac{1}{2m}]`, 1 below 0 and 0 above the support.
         """
-        p = np.asarray(p, dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            low = 1.0 / (1.0 + (2 * self.m - 1) * np.clip(p, 0.0, None))
-        out = np.where(p < 1.0, low, np.clip(self.top - p, 0.0, 1.0))
-        return np.where(p <= 0.0, 1.0, out)
+        return fb_survival(self.m, p)
 
     def cdf(self, z) -> np.ndarray:
         """CDF at ``z`` (vectorised): ``1 - survival(z)``."""
@@ -347,11 +345,7 @@ class ExampleOneZ:
     def tail_integral(self, p) -> np.ndarray:
         r""":math:`\int_p^\infty S(t)\,dt`, so that :math:`\mathbb{E}[z\,\mathbf{1}\{z \ge p\}] = p\,S(p) +`
         this, and ``tail_integral(0)`` is :math:`\mathbb{E}[z]` (vectorised, ``p >= 0``)."""
-        p = np.asarray(p, dtype=float)
-        h = 1.0 / (2 * self.m)
-        c = 2 * self.m - 1
-        low = (np.log(2 * self.m) - np.log1p(c * np.clip(p, 0.0, 1.0))) / c + h * h / 2
-        return np.where(p < 1.0, low, np.clip(self.top - p, 0.0, None) ** 2 / 2)
+        return fb_tail_integral(self.m, p)
 
     def cdf_sympy(self, z=_Z, m=None) -> sp.Expr:
         """The CDF as a sympy ``Piecewise``; pass a symbol as ``m`` to keep it symbolic."""
@@ -375,6 +369,36 @@ class ExampleOneZ:
     def mean(self) -> float:
         r""":math:`\mathbb{E}[z]`, the float value of :meth:`mean_sympy`."""
         return float(_fb_mean()(self.m))
+
+
+def fb_survival(m, p) -> np.ndarray:
+    r""":math:`S(p) = \Pr[z \ge p]` for :math:`z \sim F_B` with parameter ``m``, vectorised in both
+    ``m`` and ``p`` (broadcast together; ``m > 1/2`` is not checked here: :class:`ExampleOneZ`
+    checks it and calls this function).
+
+    :math:`1/(1 + (2m-1)p)` on :math:`[0, 1)`, :math:`1 + \frac{1}{2m} - p` on
+    :math:`[1, 1 + \frac{1}{2m}]`, 1 below 0 and 0 above the support.
+
+    Examples
+    --------
+    >>> fb_survival(np.array([10.0, 100.0]), 1.0)
+    array([0.05 , 0.005])
+    """
+    m, p = np.asarray(m, dtype=float), np.asarray(p, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = 1.0 / (1.0 + (2 * m - 1) * np.clip(p, 0.0, None))
+    out = np.where(p < 1.0, low, np.clip(1.0 + 1.0 / (2 * m) - p, 0.0, 1.0))
+    return np.where(p <= 0.0, 1.0, out)
+
+
+def fb_tail_integral(m, p) -> np.ndarray:
+    r""":math:`\int_p^\infty S(t)\,dt` for :math:`F_B` with parameter ``m`` (vectorised in ``m`` and
+    ``p``, ``p >= 0``; see :meth:`ExampleOneZ.tail_integral`)."""
+    m, p = np.asarray(m, dtype=float), np.asarray(p, dtype=float)
+    h = 1.0 / (2 * m)
+    c = 2 * m - 1
+    low = (np.log(2 * m) - np.log1p(c * np.clip(p, 0.0, 1.0))) / c + h * h / 2
+    return np.where(p < 1.0, low, np.clip(1.0 + h - p, 0.0, None) ** 2 / 2)
 
 
 @functools.cache

@@ -34,8 +34,11 @@ Random quantities are simulated with the library's mechanisms
 (:func:`~aftermarkets.uniform_price_auction`, :func:`~aftermarkets.take_it_or_leave_it`,
 :func:`~aftermarkets.combined_market`, :func:`~aftermarkets.optimal_welfare`); exact payoffs off
 the equilibrium path come from :func:`~aftermarkets.instances.speculation.group_payoffs`, the
-speculator's resale problem from :mod:`~aftermarkets.instances.resale`, and the dominance
-witnesses of Appendix B.2 from :mod:`~aftermarkets.instances.dominance`.
+speculator's resale problem from :mod:`~aftermarkets.instances.resale`, the dominance
+witnesses of Appendix B.2 from :mod:`~aftermarkets.instances.dominance`, and the quantities at a
+per-unit price or reserve (Sections 5.1 and 6) from :mod:`~aftermarkets.instances.example1_prices`.
+The auction may carry a per-unit reserve (``reserve=`` of :meth:`Example1.expected_payoffs` and
+:meth:`Example1.deviation_check`); the default 0 is the paper's Example 1.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from ..montecarlo import estimate, ratio_estimate
 from ..trade import TradeOutcome, take_it_or_leave_it
 from ..valuations import ExampleOneZ, StepValues
 from . import dominance
+from .example1_prices import AT_PRICE, PricesMixin, closed_forms_at_price, expressions
 from .resale import (
     SECOND_UNIT,
     ResaleChoice,
@@ -74,7 +78,15 @@ from .speculation import (
     group_values,
 )
 
-__all__ = ["Example1", "symbolic", "closed_forms", "smallest_m_with_poa_above", "proposition1_deviations"]
+__all__ = [
+    "Example1",
+    "symbolic",
+    "closed_forms",
+    "closed_forms_at_price",
+    "AT_PRICE",
+    "smallest_m_with_poa_above",
+    "proposition1_deviations",
+]
 
 _M = sp.Symbol("m", positive=True)
 _Z = sp.Symbol("z", nonnegative=True)
@@ -93,6 +105,9 @@ NUMERIC = (
     "paper_equilibrium_bound",
     "paper_optimal_bound",
     "balanced_price",
+    "break_even_reserve",
+    "E_z2",
+    "optimal_welfare_variance",
 )
 
 
@@ -128,7 +143,8 @@ def _symbolic() -> dict:
     ez = ExampleOneZ.mean_sympy(m)
     opt = sp.Rational(21, 4) + (m - 3) * ez + h**3 / 3
     eq = sp.Rational(21, 4) + (m - 3) * (h + h**2 / 2)
-    return {
+    spec = 1 + (m - 3) * h
+    out = {
         "m": m,
         "z": z,
         "p": p,
@@ -146,8 +162,9 @@ def _symbolic() -> dict:
         "clearing_price": sp.Integer(0),
         "paper_equilibrium_bound": 2 + sp.Rational(3, 2) + 2 + h * (m - 3) * (1 + h),
         "paper_optimal_bound": 4 + (m - 2) * ez,
-        "balanced_price": opt / (2 * m),
     }
+    out.update(expressions(m, ez, opt, spec))  # Sections 5.1 and 6 (example1_prices)
+    return out
 
 
 def symbolic() -> dict:
@@ -160,8 +177,14 @@ def symbolic() -> dict:
         (:math:`p(1 - F_B(p))`, Piecewise in ``p``), ``E_z``, ``expected_optimal_welfare``,
         ``expected_equilibrium_welfare``, ``price_of_anarchy``, ``revenue_maximizing_price``,
         ``max_revenue_per_unit``, ``speculator_utility``, ``utility_A``, ``utility_B``,
-        ``clearing_price``, ``paper_equilibrium_bound``, ``paper_optimal_bound``, ``balanced_price``
-        (:math:`\mathbb{E}[v(\mathrm{OPT}(v))]/(2m)`, Example 3 and Theorem 5).
+        ``clearing_price``, ``paper_equilibrium_bound``, ``paper_optimal_bound``; ``E_z2``
+        (:math:`\mathbb{E}[z^2]`) and ``optimal_welfare_variance``; and, for
+        Sections 5.1 and 6, ``r`` (a per-unit price or reserve, a symbol), ``balanced_price``
+        (:math:`\mathbb{E}[\mathrm{Wel}(\mathbf v)]/(2m)`), ``break_even_reserve`` (the reserve
+        at which the speculator's Proposition 1 strategy breaks even),
+        ``speculator_utility_at_reserve``, ``utility_A_at_reserve``, ``utility_B_at_reserve``
+        (Proposition 1's strategies in an auction with reserve ``r``, Piecewise in ``r``) and
+        ``welfare_at_price`` (:meth:`Example1.welfare_at_price`, valid for ``0 <= r <= 1``).
         ``revenue_maximizing_price`` and ``max_revenue_per_unit`` are derived by comparing the
         revenue curve's candidate maximisers for every whole ``m >= 4``; ``clearing_price`` is the
         value of :meth:`Example1.clearing_price` (the auction cannot run on a symbol; the tests
@@ -207,7 +230,7 @@ def closed_forms(m) -> dict:
     return {k: np.broadcast_to(np.asarray(f(m), dtype=float), m.shape) for k, f in _compiled().items()}
 
 
-class Example1:
+class Example1(PricesMixin):
     r"""Example 1 (Section 3): a speculator in a uniform-price auction with resale.
 
     A thin front over this module's functions and :mod:`~aftermarkets.instances.speculation`.
@@ -320,13 +343,38 @@ class Example1:
         """Expected optimal welfare over expected equilibrium welfare."""
         return self._exact("price_of_anarchy")
 
-    def speculator_utility(self) -> float:
-        """C's expected payoff on the equilibrium path, :math:`1 + (m-3)/(2m)`."""
-        return self._exact("speculator_utility")
+    def speculator_utility(self, reserve=0.0) -> float:
+        r"""C's expected payoff from Proposition 1's strategies, in an auction with per-unit ``reserve``.
 
-    def utilities(self) -> tuple:
-        """Expected payoffs of (A, B, C) on the equilibrium path."""
-        return tuple(self._exact(k) for k in ("utility_A", "utility_B", "speculator_utility"))
+        With ``reserve = 0`` (the paper's auction) it is :math:`1 + (m-3)/(2m)`. With a reserve
+        :math:`r \le 1` every positive bid is still admissible, so the outcome is unchanged and the
+        price rises from 0 to :math:`r` (C's resale problem is unchanged given her holdings):
+        :math:`1 + (m-3)/(2m) - r(m - 2)`. For :math:`r > 1` C's bids of 1 are ignored and she
+        wins nothing: 0.
+
+        Parameters
+        ----------
+        reserve : float, optional
+            Per-unit reserve ``>= 0``.
+
+        Examples
+        --------
+        >>> ex = Example1(10)
+        >>> ex.speculator_utility(), round(ex.speculator_utility(0.1), 12)
+        (1.35, 0.55)
+        """
+        if float(reserve) == 0.0:
+            return self._exact("speculator_utility")
+        return self._at_price("speculator_utility_at_reserve", reserve)
+
+    def utilities(self, reserve=0.0) -> tuple:
+        """Expected payoffs of (A, B, C) from Proposition 1's strategies (the equilibrium path
+        when ``reserve = 0``), in an auction with per-unit ``reserve``: A and B pay the reserve
+        for their first unit (for ``reserve <= 1``; above 1 C wins nothing, above 2 nobody does)."""
+        if float(reserve) == 0.0:
+            return tuple(self._exact(k) for k in ("utility_A", "utility_B", "speculator_utility"))
+        keys = ("utility_A_at_reserve", "utility_B_at_reserve", "speculator_utility_at_reserve")
+        return tuple(self._at_price(k, reserve) for k in keys)
 
     def max_revenue_per_unit(self) -> float:
         r"""The maximal revenue per unit from B, :math:`p(1 - F_B(p))` at :math:`p = 1`: :math:`1/(2m)`."""
@@ -339,11 +387,6 @@ class Example1:
     def paper_optimal_bound(self) -> float:
         r"""The paper's lower bound :math:`4 + (m - 2)\mathbb{E}[z]` on the optimal welfare."""
         return self._exact("paper_optimal_bound")
-
-    def balanced_price(self) -> float:
-        r"""The balanced per-unit price :math:`\mathbb{E}[v(\mathrm{OPT}(v))]/(2m)` of Claim 1 and
-        Theorem 4 (Example 3), the reserve of Theorem 5."""
-        return self._exact("balanced_price")
 
     def revenue_maximizing_price(self) -> float:
         r"""The maximiser of the revenue curve :math:`p\,(1 - F_B(p))`, computed from the curve.
@@ -433,17 +476,23 @@ class Example1:
         return price_classes(self.m)
 
     # ---------------- Proposition 1: exact payoffs of any bids ----------------------------
-    def _payoffs(self, bids, price_rule, priority, U=None, z=None):
+    def _payoffs(self, bids, price_rule, priority, U=None, z=None, reserve=0.0, z_range=None):
         bids = np.asarray(bids, dtype=float)
-        auc = uniform_price_auction(bids, self.m, priority=priority)
-        util, wel = group_payoffs(auc.allocation, auc.payments, self.m, self.m - 1, price_rule, U, z)
+        auc = uniform_price_auction(bids, self.m, reserve=reserve, priority=priority)
+        util, wel = group_payoffs(
+            auc.allocation, auc.payments, self.m, self.m - 1, price_rule, U, z, z_range=z_range
+        )
         return util.reshape(bids.shape[:-2] + (3,)), wel.reshape(bids.shape[:-2])
 
-    def expected_payoffs(self, bids, price_rule="optimal-low", priority=None, U=None, z=None):
+    def expected_payoffs(
+        self, bids, price_rule="optimal-low", priority=None, U=None, z=None, reserve=0.0, z_range=None
+    ):
         """Exact expected payoffs of (A, B, C) in the combined market for given auction bids.
 
-        Runs the library's uniform-price auction on every bid profile, then the resale market
-        with C's price from ``price_rule``, and integrates over the types exactly.
+        Runs the library's uniform-price auction (with per-unit ``reserve``) on every bid profile,
+        then the resale market with C's price from ``price_rule``, and integrates over the types
+        exactly. With a reserve, C pays it for every unit she wins and her resale problem is
+        unchanged given her holdings.
 
         Parameters
         ----------
@@ -455,17 +504,24 @@ class Example1:
             Auction tie-breaking order.
         U, z : float, optional
             Condition on A's ``U`` or B's ``z`` (per-type payoffs); default integrates.
+        reserve : float, optional
+            Per-unit reserve of the auction (Section 6); default 0, the paper's Example 1.
+        z_range : tuple of float, optional
+            ``(lo, hi)``: integrate over B's type conditionally on ``lo <= z < hi``.
 
         Returns
         -------
         numpy.ndarray
             Shape ``(3,)`` or ``(S, 3)``.
         """
-        return self._payoffs(bids, price_rule, priority, U, z)[0]
+        return self._payoffs(bids, price_rule, priority, U, z, reserve, z_range)[0]
 
-    def expected_welfare_of(self, bids, price_rule="optimal-low", priority=None) -> np.ndarray:
-        """Exact expected welfare of the combined market for given bids (shape ``()`` or ``(S,)``)."""
-        return self._payoffs(bids, price_rule, priority)[1]
+    def expected_welfare_of(
+        self, bids, price_rule="optimal-low", priority=None, reserve=0.0, z_range=None
+    ) -> np.ndarray:
+        """Exact expected welfare of the combined market for given bids (shape ``()`` or ``(S,)``),
+        in an auction with per-unit ``reserve``, conditionally on ``z_range`` if given."""
+        return self._payoffs(bids, price_rule, priority, reserve=reserve, z_range=z_range)[1]
 
     def deviation_bids(self) -> np.ndarray:
         """The book's family of alternative bids for ``m`` units
@@ -473,7 +529,14 @@ class Example1:
         return deviation_bids(self.m)
 
     def deviation_check(
-        self, agent, price_rule="optimal", priority=None, alternatives=None, type_grid=None, bid_floor=0.0
+        self,
+        agent,
+        price_rule="optimal",
+        priority=None,
+        alternatives=None,
+        type_grid=None,
+        bid_floor=0.0,
+        reserve=0.0,
     ) -> DeviationCheck:
         """Largest gain from a unilateral deviation in the auction (Proposition 1).
 
@@ -494,6 +557,8 @@ class Example1:
             Added to every marginal bid of every agent. A tiny positive floor emulates the other
             zero-bid convention, under which "zero" bids may win leftover units at a price of
             about 0.
+        reserve : float, optional
+            Per-unit reserve of the auction (Section 6); default 0.
 
         Returns
         -------
@@ -508,17 +573,17 @@ class Example1:
             type_grid = np.unique(np.concatenate([np.linspace(0, 1, 6), np.linspace(1, self.z.top, 6)]))
 
         def payoff(profiles, rule, **types):
-            return self.expected_payoffs(profiles, rule, priority, **types)[:, i]
+            return self.expected_payoffs(profiles, rule, priority, reserve=reserve, **types)[:, i]
 
         return deviation_check(
             payoff, self.bids(), i, alts, price_rule, self.AGENTS[i], priority, own, type_grid, bid_floor
         )
 
-    def deviation_checks(self, price_rule="optimal", alternatives=None, bid_floor=0.0) -> list:
+    def deviation_checks(self, price_rule="optimal", alternatives=None, bid_floor=0.0, reserve=0.0) -> list:
         """:meth:`deviation_check` for every agent under every one of the 6 tie-breaking orders
         (``itertools.permutations`` order, agents A, B, C within each): 18 checks."""
         return [
-            self.deviation_check(i, price_rule, prio, alternatives, bid_floor=bid_floor)
+            self.deviation_check(i, price_rule, prio, alternatives, bid_floor=bid_floor, reserve=reserve)
             for prio in permutations(range(3))
             for i in range(3)
         ]

@@ -107,11 +107,12 @@ def _holdings(a, b, q):
     return [unit_counts(x, f"holdings {name}") for name, x in zip("abq", (a, b, q))]
 
 
-def resale_revenue(a, b, q, price, mz):
+def resale_revenue(a, b, q, price, mz, z_survival=None):
     r"""Speculator's exact expected resale revenue at ``price`` after holdings ``(a, b, q)``.
 
     Buyers: A (first) with marginals :math:`2, U`, then B with :math:`2, z, z, \dots`; C offers
-    all ``q`` units; beliefs are the prior (Appendix B.2).
+    all ``q`` units; beliefs are the prior (Appendix B.2) unless ``z_survival`` gives C's belief
+    about :math:`z` (the formula is linear in :math:`S(p)`, so any belief plugs in).
 
     Parameters
     ----------
@@ -121,6 +122,11 @@ def resale_revenue(a, b, q, price, mz):
         Per-unit price ``>= 0``.
     mz : float
         Parameter of :math:`F_B` (``m`` in Example 1, ``r`` in Example 4).
+    z_survival : callable, optional
+        ``z_survival(p) -> Pr[z >= p]`` under C's belief (vectorised); default the prior
+        :math:`F_B`. Chapter 4 passes the posterior after a posted-price purchase reveals whether
+        :math:`z` is above the posted price
+        (:func:`~aftermarkets.instances.example3_resale.conditional_survival`).
 
     Returns
     -------
@@ -137,7 +143,7 @@ def resale_revenue(a, b, q, price, mz):
     a, b, q = _holdings(a, b, q)
     p = prices(price, "price")
     s0, s1 = _sold_counts(a, b, q, first=p <= 2.0)
-    sz = _law(mz).survival(p)
+    sz = (_law(mz).survival if z_survival is None else z_survival)(p)
     pu = SECOND_UNIT.survival(p)
     sold = sz * q + (1 - sz) * (pu * s1 + (1 - pu) * s0)
     return np.where(p <= 2.0, p * sold, 0.0)

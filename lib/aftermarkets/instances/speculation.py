@@ -86,13 +86,14 @@ def resale_prices(holdings, mz, rule) -> np.ndarray:
     return choice.price_low if rule == "optimal-low" else choice.price_high
 
 
-def _type_cells(price, mz, U=None, z=None):
+def _type_cells(price, mz, U=None, z=None, z_range=None):
     """Four cells (U >= p?, z >= p?): weights and representative (conditional-mean) types.
 
     Given C's price :math:`p`, A buys her second unit iff :math:`U \\ge p` and B buys at price
     :math:`p` iff :math:`z \\ge p`; utilities are linear in :math:`U` and :math:`z` within a cell,
     so running the market at each cell's conditional means and weighting by the cells'
-    probabilities gives exact expectations. A given ``U`` or ``z`` conditions on it instead.
+    probabilities gives exact expectations. A given ``U`` or ``z`` conditions on it instead;
+    ``z_range = (lo, hi)`` conditions on :math:`lo \\le z < hi` (:func:`_z_cells_in_range`).
     """
     p = np.asarray(price, dtype=float)
     if U is None:
@@ -105,7 +106,9 @@ def _type_cells(price, mz, U=None, z=None):
     else:
         u_hi = u_lo = np.full(p.shape, float(U))
         pu = (u_hi >= p).astype(float)
-    if z is None:
+    if z is None and z_range is not None:
+        sz, z_hi, z_lo = _z_cells_in_range(p, mz, z_range)
+    elif z is None:
         law = _law(mz)
         sz = law.survival(p)
         tail = p * sz + law.tail_integral(p)  # E[z 1{z >= p}]
@@ -123,7 +126,39 @@ def _type_cells(price, mz, U=None, z=None):
     return w, reps_u, reps_z
 
 
-def group_payoffs(allocation, payments, mz, b_units, rule, U=None, z=None) -> tuple:
+def _z_cells_in_range(p, mz, z_range):
+    r"""B's two cells (:math:`z \ge p`, :math:`z < p`) given :math:`lo \le z < hi`.
+
+    With :math:`S` the survival function and :math:`T(x) = \mathbb{E}[z\,\mathbf{1}\{z \ge x\}]
+    = x S(x) + \int_x^\infty S`, the conditional probability of :math:`z \ge p` is
+    :math:`(S(c) - S(hi)) / (S(lo) - S(hi))` with :math:`c = \min(\max(p, lo), hi)`, and the
+    conditional means of the two cells are :math:`(T(c) - T(hi)) / (S(c) - S(hi))` and
+    :math:`(T(lo) - T(c)) / (S(lo) - S(c))`. Returns ``(Pr[z >= p], mean above, mean below)``.
+    """
+    law = _law(mz)
+    lo, hi = (float(x) for x in z_range)
+    hi = min(hi, law.top)
+    if not (0.0 <= lo < hi):
+        raise ValueError(f"z_range must satisfy 0 <= lo < hi with lo below {law.top}, got {z_range!r}")
+
+    def tail(x):  # E[z 1{z >= x}]
+        return x * law.survival(x) + law.tail_integral(x)
+
+    c = np.clip(p, lo, hi)
+    s_lo, s_hi, s_c = law.survival(lo), law.survival(hi), law.survival(c)
+    mass = s_lo - s_hi
+    if mass <= 0:
+        raise ValueError(f"z_range {z_range!r} has probability 0")
+    above, below = s_c - s_hi, s_lo - s_c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_hi = np.where(above > 0, (tail(c) - tail(hi)) / above, c)
+        z_lo = np.where(below > 0, (tail(lo) - tail(c)) / below, lo)
+    z_hi = np.clip(np.maximum(z_hi, p), 0.0, 2.0)
+    z_lo = np.where(below > 0, np.clip(np.minimum(z_lo, np.nextafter(p, -np.inf)), 0.0, 2.0), 0.0)
+    return above / mass, z_hi, z_lo
+
+
+def group_payoffs(allocation, payments, mz, b_units, rule, U=None, z=None, z_range=None) -> tuple:
     """Exact expected (utilities ``(S, 3)``, welfare ``(S,)``) of a group after auction outcomes.
 
     Runs the library's take-it-or-leave-it market (C sells, A then B buy) inside
@@ -142,6 +177,9 @@ def group_payoffs(allocation, payments, mz, b_units, rule, U=None, z=None) -> tu
         C's resale price rule.
     U, z : float, optional
         Condition on A's or B's type (per-type payoffs); default integrates over it.
+    z_range : tuple of float, optional
+        ``(lo, hi)``: integrate over B's type conditionally on ``lo <= z < hi`` (for strategies
+        that depend on ``z`` through a threshold); ignored when ``z`` is given.
 
     Returns
     -------
@@ -151,7 +189,7 @@ def group_payoffs(allocation, payments, mz, b_units, rule, U=None, z=None) -> tu
     pay = np.asarray(payments, dtype=float).reshape(-1, 3)
     S = h.shape[0]
     price = resale_prices(h, mz, rule)
-    w, ru, rz = _type_cells(price, mz, U, z)
+    w, ru, rz = _type_cells(price, mz, U, z, z_range)
     values = group_values(ru.reshape(-1), rz.reshape(-1), b_units)
     hh = np.repeat(h, 4, axis=0)
     pp = np.repeat(price, 4)

@@ -4,7 +4,8 @@ After the auction a public signal is revealed: the allocation (default) or all t
 holders, in index order, each may make one take-it-or-leave-it offer: holder :math:`j` posts a
 per-unit price :math:`p` for up to :math:`q \le h_j` of her units, and the other bidders, in index
 order, each buy the further units whose marginal value is at least :math:`p` (and positive), while
-offered units last. Accepting is a dominant strategy for a buyer who buys to consume.
+offered units last. This demand rule is fixed: buyers do not strategise in resale (they neither
+wait for a cheaper later offer nor buy to resell).
 
 **The seller's offer** maximises her expected gain
 

@@ -364,8 +364,9 @@ def solve(
     fp_tol : float
         Regret at which fictitious play stops.
     fp_iter : int, optional
-        Round cap of fictitious play (default ``max_iter``); its regret falls roughly like
-        :math:`1/\\sqrt{t}`, so the cap trades time for accuracy of the approximate equilibrium.
+        Round cap of fictitious play (default ``max_iter``). Fictitious play need not converge
+        (Shapley's 3 x 3 example cycles), so its result is an approximate equilibrium at best, with
+        its regret reported.
 
     Returns
     -------

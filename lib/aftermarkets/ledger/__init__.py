@@ -91,7 +91,12 @@ def scope_table(links: str | None = None) -> str:
         lines.append(f"| **{r['key']}**: {r['about']} | {name} | {r['status']} |")
     counts = {s: sum(r["status"] == s for r in rows) for s in STATUSES}
     summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
-    return "\n".join(lines) + f"\n\n{len(rows)} results: {summary}."
+    note = (
+        " A result is marked *disagrees* when any one of its claims is: a number, an example's property"
+        " or a step of a proof that the computation contradicts. The ledger lists the claims, so it"
+        " says which, and whether the result's statement itself is affected."
+    )
+    return "\n".join(lines) + f"\n\n{len(rows)} results: {summary}." + (note if counts["disagrees"] else "")
 
 
 _BADGES = {
