@@ -19,7 +19,9 @@ Writes, under ``_build/student/`` (not committed):
     the student notebooks (``_sources`` holds them instead of the rendered copies).
 
 A hidden glue cell is removed when it glues at least one name, none of its names is used by the
-Markdown that remains, and no later code cell reads a name it defines; every other cell stays.
+Markdown that remains or by any other page of the book (``{glue}`` with ``:doc:``, as the
+introduction and the teaching page do), and no later code cell reads a name it defines; every
+other cell stays.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import functools
 import json
 import re
 import shutil
@@ -63,6 +66,14 @@ def _defined_and_read(source: str) -> tuple[set[str], set[str]]:
     return defined, read
 
 
+@functools.cache
+def used_by_other_pages() -> frozenset[str]:
+    """Glue names the book's Markdown pages (``book/*.md``) refer to: they glue from notebooks."""
+    return frozenset(
+        name for page in (ROOT / "book").glob("*.md") for name in booktools.glue_used(page.read_text())
+    )
+
+
 def strip_solutions(nb: dict) -> tuple[dict, list[str]]:
     """A copy of a notebook (sources joined) without its solutions; also the removed texts.
 
@@ -87,7 +98,7 @@ def strip_solutions(nb: dict) -> tuple[dict, list[str]]:
         else:
             cells.append(cell)
     prose = "\n".join(c["source"] for c in cells if c["cell_type"] == "markdown")
-    used = booktools.glue_used(prose)
+    used = booktools.glue_used(prose) | used_by_other_pages()
     kept = []
     for i, cell in enumerate(cells):
         names = booktools.glued_names(cell) if cell["cell_type"] == "code" else set()

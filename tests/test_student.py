@@ -16,6 +16,7 @@ on a two-core machine); ``test_student_notebook_runs`` waits for it. Build the e
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sys
@@ -38,18 +39,19 @@ TEXT_FILES = (".html", ".js", ".txt", ".ipynb", ".md", ".json")
 
 def _html_text(markup: str) -> str:
     markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
-    return student_edition.normalise(re.sub(r"<[^>]+>", " ", markup).replace("&#39;", "'"))
+    # Inline tags (Pygments' token spans in code) join their text: `[[7, 3` is one string.
+    markup = re.sub(r"</?(span|a|code|em|strong)\b[^>]*>", "", markup)
+    # Entities are decoded after the tags are gone, so that an escaped `<` is text, not a tag.
+    return student_edition.normalise(html.unescape(re.sub(r"<[^>]+>", " ", markup)))
 
 
 def _site_text(root: Path) -> dict[str, str]:
     """Every text file of an HTML build, as the normalised text a reader (or a search) sees."""
-    import html
-
     found = {}
     for path in sorted(root.rglob("*")):
         if path.suffix in TEXT_FILES and path.is_file():
             raw = path.read_text(errors="replace")
-            text = _html_text(html.unescape(raw)) if path.suffix == ".html" else raw
+            text = _html_text(raw) if path.suffix == ".html" else raw
             if path.suffix == ".ipynb":
                 nb = json.loads(raw)
                 text = "\n".join("".join(c["source"]) + json.dumps(c.get("outputs", [])) for c in nb["cells"])
