@@ -246,7 +246,9 @@ def glued_names(cell: dict) -> set[str]:
     }
 
 
-GLUE_ROLE = re.compile(r"\{glue(?::(?P<kind>[a-z]*))?\}`(?P<name>[^`:]+)(?::(?P<fmt>[^`]*))?`")
+GLUE_ROLE = re.compile(
+    r"\{glue(?::(?P<kind>[a-z]*))?\}`(?:(?P<doc>[^`:]+)::)?(?P<name>[^`:]+)(?::(?P<fmt>[^`]*))?`"
+)
 
 
 def glue_used(markdown: str) -> set[str]:
