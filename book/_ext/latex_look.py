@@ -3,11 +3,19 @@
 * sphinx-design's badges (the ledger's statuses: reproduced, refined, disagrees, pending) are
   plain text in sphinx-design's LaTeX output; here they are coloured boxes, in the badge's colour;
 * the ledger's ``ledger-claim`` containers (a left rule in ``custom.css``) get a left rule too,
-  through Sphinx's ``sphinxuseclass`` hook (an environment ``sphinxclass<name>``).
+  through Sphinx's ``sphinxuseclass`` hook (an environment ``sphinxclass<name>``);
+* a figure glued from another notebook (``{glue}`` with ``:doc:``, as the introduction does) is
+  written by myst-nb next to the LaTeX file but linked relative to the page's folder
+  (``../<hash>.png``), right for the HTML's ``book/`` pages, wrong for the single ``book.tex``:
+  such links are pointed at the same figure as the source notebook's own output, which the
+  builder copies.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from docutils import nodes
 from sphinx_design.badges_buttons import sd_badge
 
 #: sphinx-design's badge colours (its CSS variables' defaults), by the class ``sd-bg-<name>``.
@@ -61,8 +69,21 @@ def _preamble(app, config) -> None:
     config.latex_elements = elements
 
 
+def _glued_images(app, doctree, docname) -> None:
+    if app.builder.format != "latex":
+        return
+    # The same figure is the source notebook's own output: the builder knows it, and copies it.
+    known = {Path(uri).name: uri for uri in app.env.images}
+    for node in doctree.findall(nodes.image):
+        uri = node.get("uri", "")
+        if uri.startswith("../") and uri not in app.env.images and Path(uri).name in known:
+            node["uri"] = known[Path(uri).name]
+            node["candidates"] = {"*": node["uri"]}
+
+
 def setup(app):
     app.setup_extension("sphinx_design")
     app.add_node(sd_badge, override=True, latex=(visit_badge_latex, depart_badge_latex))
     app.connect("config-inited", _preamble)
+    app.connect("doctree-resolved", _glued_images)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
