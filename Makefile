@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.lab-installed
 NB ?= $(wildcard book/*.ipynb)
 
 # Debian packages for `make pdf` (TeX Live with xelatex, latexmk, fonts; pdftotext for the check)
@@ -11,7 +12,7 @@ TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-reco
 	texlive-xetex latexmk fonts-freefont-otf tex-gyre poppler-utils
 REVEAL := slides/node_modules/reveal.js/package.json
 
-.PHONY: book test execute serve ledger bench clean venv student slides pdf pdf-deps
+.PHONY: book test execute serve ledger bench clean venv lab lab-install student slides pdf pdf-deps
 
 venv: $(STAMP)
 
@@ -21,6 +22,13 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+## make lab-install: JupyterLab and jupyterlab-myst (pinned in requirements-lab.txt) into .venv
+lab-install: $(LAB_STAMP)
+
+$(LAB_STAMP): $(STAMP) requirements-lab.txt
+	$(PY) -m pip install --quiet -r requirements-lab.txt
+	touch $(LAB_STAMP)
+
 ## make book: build the HTML from the notebooks' stored outputs (warnings are errors)
 book: $(STAMP)
 	$(PY) scripts/update_scope.py
@@ -28,8 +36,9 @@ book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html (serve it with: make serve)"
 
-## make test: lint, library tests, doctests, nbval over every notebook, and the browser test
-test: $(STAMP)
+## make test: lint, library tests, doctests, nbval over every notebook, and the browser tests
+## (the built book; a chapter run in JupyterLab, hence the lab requirements)
+test: $(STAMP) $(LAB_STAMP)
 	$(VENV)/bin/ruff format --check lib tests scripts benchmarks book/_ext
 	$(VENV)/bin/ruff format --check --line-length 88 book/*.ipynb
 	$(VENV)/bin/ruff check lib tests scripts benchmarks book
@@ -73,6 +82,11 @@ pdf-deps:
 ## make execute [NB=book/01_model.ipynb]: re-execute notebooks in place after editing them
 execute: $(STAMP)
 	$(PY) scripts/execute_notebooks.py $(NB)
+
+## make lab: JupyterLab on the chapters in book/ (offline: jupyterlab-config/), with jupyterlab-myst
+lab: $(LAB_STAMP)
+	$(VENV)/bin/jupyter lab --config=jupyterlab-config/jupyter_lab_config.py --ServerApp.root_dir=book \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## make serve: serve the built book on http://localhost:8000
 serve:

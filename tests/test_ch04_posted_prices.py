@@ -18,7 +18,7 @@ from scipy import optimize
 
 import aftermarkets as am
 from aftermarkets import Example1, balanced
-from aftermarkets.instances import example3, theorem4
+from aftermarkets.instances import example3, example3_mechanisms, theorem4
 from aftermarkets.instances.example2 import Example2
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "04_posted_prices.ipynb"
@@ -152,6 +152,124 @@ def test_exercise_4_resale_restores_the_optimum():
         lambda v, h: am.take_it_or_leave_it(v, h, seller=0, price=1 / d, order=[1]),
     )
     assert np.array([1 - d, d]) @ out.welfare == pytest.approx(2 - d)
+
+
+M_CHECK = (4, 5, 6, 10, 50, 70, 71, 135, 136, 1000)  # the chapter's regret check
+
+
+@pytest.fixture(scope="module")
+def regrets(scan):
+    return np.array(
+        [[[example3_mechanisms.buyer_regrets(m, o)[d] for d in "AB"] for o in scan.orders] for m in M_CHECK]
+    )
+
+
+def test_example3_regrets(scan, regrets):
+    """sec-04-ex3-speculator, notes-04 (note 7): A never gains by deviating; B gains only in order CBA from
+    m = 71 on (where C holds one unit), at most about 0.04, so 56 of the 60 checked profiles are
+    equilibria, including the near-binding one (CAB, m = 135) and every checked cornering profile."""
+    assert regrets[..., 0].max() <= 1e-9
+    verified = regrets.max(axis=2) <= 1e-9
+    cba = scan.orders.index("CBA")
+    bad = {(M_CHECK[r], scan.orders[k]) for r, k in zip(*np.nonzero(~verified))}
+    assert bad == {(m, "CBA") for m in M_CHECK if m >= 71}
+    assert 0.03 < regrets[..., 1].max() < 0.05
+    assert regrets[M_CHECK.index(71), cba, 1] == regrets[..., 1].max()
+    assert verified.sum() == 56
+    assert verified[M_CHECK.index(135), scan.orders.index("CAB")]
+
+
+def test_example3_revenue_from_b(scan):
+    """sec-04-ex3-b: in order CAB, while C corners the market, she resells at 2 and her expected revenue
+    from B is exactly 2 (B's first unit; z <= 1 + 1/(2m) < 2, so no further unit sells), against
+    1/m = 0.25 at m = 4; each further unit earns at most 1/(2m)."""
+    cab = scan.orders.index("CAB")
+    corner = scan.q_above[:, cab] == scan.m
+    assert np.all(scan.resale_above[corner, cab] == 2.0)
+    assert np.allclose(scan.revenue_from_b[corner, cab], 2.0, rtol=0, atol=1e-12)
+    for m in (4, 10, 1000):
+        assert Example1(m).max_revenue_per_unit() == pytest.approx(1 / (2 * m))
+        assert Example1(m).z.top < 2
+
+
+def test_example1_recap_and_the_always_slip():
+    """sec-04-example3: the footnote on "always": the optimum gives A her second unit only when U >= z,
+    which fails with probability 1/(4 m^2) (chapter 2's test_exercise_2_reversed_resale_order states the
+    same); sec-04-ex3-price: E[OPT] = 21/4 + (m-3) E[z] + 1/(24 m^3) = 21/4 + ln(2m)/2 + o(1)."""
+    from scipy import integrate
+
+    from aftermarkets.valuations import fb_survival
+
+    for m in (4, 10, 100):
+        p = integrate.quad(lambda u, m=m: 2 * float(fb_survival(m, u)), 1.0, 1.5, points=[1 + 1 / (2 * m)])[0]
+        assert p == pytest.approx(1 / (4 * m**2), rel=1e-8)
+        ex = Example1(m)
+        assert ex.expected_optimal_welfare() == pytest.approx(
+            21 / 4 + (m - 3) * ex.expected_z() + 1 / (24 * m**3), rel=1e-12
+        )
+    gaps = [Example1(m).expected_optimal_welfare() - 21 / 4 - 0.5 * np.log(2 * m) for m in (10**3, 10**6)]
+    assert abs(gaps[1]) < abs(gaps[0]) and abs(gaps[1]) < 1e-3
+
+
+def test_example2_median_formula_at_three_quarters():
+    """sec-04-ex2-exact: for eps >= 1/2 the paper's 1/(2(1-eps)) is not the median, except at eps = 3/4,
+    where both equal 2; at eps = 1/2 the formula gives 1 and the median is 2."""
+    assert Example2(0.75, 100).median_price() == pytest.approx(2.0)
+    assert 1 / (2 * (1 - 0.75)) == 2.0
+    assert Example2(0.5, 100).median_price() == pytest.approx(2.0)
+    for e in (0.6, 0.9):
+        assert Example2(e, 100).median_price() != pytest.approx(1 / (2 * (1 - e)))
+
+
+def test_proof_table_first_bidder():
+    """sec-04-proof: in the lowest-welfare equilibrium of each order, when bidder 1 arrives first units
+    stay unsold (the utility bound (4) is positive); in the other orders nothing is unsold ((4) is 0) and
+    the revenue is exactly m p = g(m)/2."""
+    mk = theorem4.random_market(3, 3, seed=12, speculator=True)
+    g = theorem4.optimum_by_supply(mk)
+    for oe in theorem4.equilibria_by_order(mk, random_starts=0):
+        t = theorem4.proof_terms(oe.game, min(oe.equilibria(), key=lambda r: r.welfare))
+        if oe.order[0] == "1":
+            assert t["bound4"] > 1e-6
+        else:
+            assert t["bound4"] == pytest.approx(0.0, abs=1e-12)
+            assert t["revenue"] == pytest.approx(g[-1] / 2)
+
+
+def test_exercise_2_optimum_by_units():
+    """ex-04-2: on v_A = (4, 1, 0), v_B = (2, 2, 1) the optimum with 1, 2, 3 units is 4, 6, 8."""
+    v = [[4.0, 1.0, 0.0], [2.0, 2.0, 1.0]]
+    assert [float(am.optimal_welfare(v, k)) for k in (1, 2, 3)] == [4.0, 6.0, 8.0]
+
+
+def test_note8_half_price_corners_in_cab():
+    """notes-04 (note 8): at half the balanced price C corners the market in order CAB at every m from
+    10 to 1000."""
+    ms = np.arange(10, 1001)
+    half = example3.scan(ms, orders=("CAB",), price=0.5 * Example1.closed_forms(ms)["balanced_price"])
+    assert np.all(np.maximum(half.q_above, half.q_below)[:, 0] == ms)
+
+
+def test_figure_alt_texts(scan):
+    """sec-04-ex2-balanced (figure fig-04-example2's alt text): at H = 1e12 the optimum is about 29.1, the
+    balanced price with resale about 28.3, the median price without aftermarket about 16.3, with resale 1.5;
+    sec-04-ex3-speculator (fig-04-example3): the four orders where C does not arrive first stay between
+    0.87 and 0.98; CAB falls from 0.72 at m = 4 to about 0.5 at m = 135, then about 0.92; CBA to about
+    0.52 at m = 70, then about 0.91."""
+    e = Example2(0.1, 1e12)
+    assert e.expected_optimal_welfare() == pytest.approx(29.1, abs=0.05)
+    assert e.welfare("balanced, resale") == pytest.approx(28.3, abs=0.05)
+    assert e.welfare("median, no aftermarket") == pytest.approx(16.3, abs=0.05)
+    assert e.welfare("median, resale") == pytest.approx(1.5, abs=1e-9)
+    r = scan.ratio
+    others = [scan.orders.index(o) for o in ("ABC", "ACB", "BAC", "BCA")]
+    assert 0.87 <= r[:, others].min() and r[:, others].max() <= 0.98
+    cab, cba = scan.orders.index("CAB"), scan.orders.index("CBA")
+    assert r[0, cab] == pytest.approx(0.72, abs=5e-3)
+    assert r[scan.m == 135, cab][0] == pytest.approx(0.5, abs=1e-3)
+    assert r[scan.m == 136, cab][0] == pytest.approx(0.92, abs=5e-3)
+    assert r[scan.m == 70, cba][0] == pytest.approx(0.52, abs=5e-3)
+    assert r[scan.m == 71, cba][0] == pytest.approx(0.91, abs=5e-3)
 
 
 def _notebook_text():

@@ -164,3 +164,14 @@ def test_claim2_search_every_type_from_half_bids_bottom_of_gap():
     assert np.all(r.action[r.types >= 0.5] == best)
     assert abs(best - 0.15) < 0.5 / 400 + 1e-12
     assert r.max == pytest.approx(0.04, abs=1e-3)
+
+
+def test_exercise1_expected_payment_as_stated():
+    """ex-06-1: the prose states one bidder's expected all-pay payment as a^2/((a + 1)(2a + 1))
+    (power law F(v) = v^a), computed here as the notebook computes it."""
+    cf = symmetric.closed_forms()
+    v, a = cf["v"], cf["a"]
+    rev = sp.integrate(cf["payment"]["all-pay"] * sp.diff(cf["F"], v), (v, 0, 1))
+    assert sp.simplify(rev - a**2 / ((a + 1) * (2 * a + 1))) == 0
+    md, _, _ = _notebook()
+    assert r"one bidder is $\frac{a^2}{(a + 1)(2a + 1)}$" in md

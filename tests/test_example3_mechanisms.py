@@ -33,3 +33,25 @@ def test_outcomes_fields_and_validation():
         assert o.ratio >= 0.5
     with pytest.raises(ValueError, match="m"):
         example3_mechanisms.posted_price_outcomes(3)
+
+
+@pytest.mark.parametrize("m", (4, 6, 71))
+def test_buyer_regrets_reproduce_the_speculators_choice(m):
+    """sec-04-ex3-speculator: when C moves after a buyer, her re-optimised quantity at the buyers'
+    equilibrium requests is scan's; regrets are non-negative, and zero whenever C corners the market
+    before A and B arrive (nothing is left for them)."""
+    s = example3.scan([m])
+    for j, order in enumerate(s.orders):
+        r = example3_mechanisms.buyer_regrets(m, order)
+        assert r["A"] >= 0 and r["B"] >= 0
+        if "q" in r:
+            assert (r["q"]["above"], r["q"]["below"]) == (s.q_above[0, j], s.q_below[0, j])
+        if order.startswith("C") and s.q_above[0, j] == m:
+            assert r["A"] == 0 and r["B"] == 0
+
+
+def test_buyer_regrets_validation():
+    with pytest.raises(ValueError):
+        example3_mechanisms.buyer_regrets(3, "ABC")
+    with pytest.raises(ValueError):
+        example3_mechanisms.buyer_regrets(10, "ABD")

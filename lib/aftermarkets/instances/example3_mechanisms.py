@@ -18,14 +18,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._checks import whole_number
+from ..allocation import serve_in_order
 from ..auctions import posted_price_mechanism
 from ..combined import combined_market
 from ..trade import take_it_or_leave_it
+from ..valuations import fb_survival
 from .example1 import Example1
 from .example3 import ORDERS, _cells, scan
+from .example3_resale import BELIEFS, conditional_survival, optimal_resale_given
+from .resale import resale_revenue
 from .speculation import group_values
 
-__all__ = ["Example3Outcome", "posted_price_outcomes"]
+__all__ = ["Example3Outcome", "posted_price_outcomes", "buyer_regrets"]
 
 
 @dataclass(frozen=True)
@@ -131,3 +135,136 @@ def posted_price_outcomes(m, orders=ORDERS, price=None) -> list:
             )
         )
     return res
+
+
+# ----------------------------------------------------------------------------- A's and B's regret
+def _c_belief(b, b_above, b_below) -> np.ndarray:
+    """C's belief from B's holding ``b``, given what B would hold in each class under her strategy:
+    0 the prior (uninformative or off the path), 1 ``"above"``, 2 ``"below"``."""
+    return np.where(b_above == b_below, 0, np.where(b == b_above, 1, np.where(b == b_below, 2, 0)))
+
+
+def _resale_price(a, b, q, m, p, belief) -> np.ndarray:
+    """C's optimal resale price for beliefs coded 0/1/2 (:func:`_c_belief`), elementwise."""
+    xs = [optimal_resale_given(a, b, q, m, p, bel)[0] for bel in BELIEFS]
+    return np.choose(belief, xs)
+
+
+def _market(m, p, order, ra, rb_cls, rc) -> dict:
+    """Posted-price holdings and C's resale price when A requests ``ra`` and B ``rb_cls[c]`` in class
+    ``c`` and C ``rc`` (all broadcast). B's strategy (her demand) defines C's inference."""
+    idx = ["ABC".index(t) for t in order]
+    out = {}
+    for c in ("above", "below"):
+        h = serve_in_order(np.stack(np.broadcast_arrays(ra, rb_cls[c], rc), -1), m, idx)
+        # what B would hold under her strategy, in each class, given the same others' requests
+        hb = [serve_in_order(np.stack(np.broadcast_arrays(ra, d, rc), -1), m, idx)[..., 1] for d in (m, 1)]
+        bel = _c_belief(h[..., 1], *hb)
+        out[c] = (h, _resale_price(h[..., 0], h[..., 1], h[..., 2], m, p, bel), bel)
+    return out
+
+
+def _c_best_quantity(m, p, order, ra, rb_cls) -> tuple:
+    """C's best request when she moves after the deviator, per class of z (equal unless she saw B buy);
+    ``ra``, ``rb_cls`` of shape ``(K,)``. She tries 0 to 6 units and the nine largest quantities left to
+    her (the ends of the runs on which her profit is convex, as in :func:`scan`); ties go to the
+    smallest."""
+    ra2, rb2 = np.asarray(ra)[:, None], {c: np.asarray(v)[:, None] for c, v in rb_cls.items()}
+    idx = ["ABC".index(t) for t in order]
+    left = np.maximum(
+        *(serve_in_order(np.stack(np.broadcast_arrays(ra2, rb2[c], m), -1), m, idx)[..., 2] for c in rb2)
+    )
+    qs = np.sort(
+        np.clip(
+            np.concatenate([np.broadcast_to(np.arange(7), (len(left), 7)), left - np.arange(9)], 1), 0, left
+        ),
+        axis=1,
+    )
+    mk = _market(m, p, order, ra2, rb2, qs)
+    sp = float(fb_survival(m, p))
+    rows = np.arange(len(qs))
+    prof = {}
+    for c, (h, x, _) in mk.items():
+        surv = lambda t, c=c: conditional_survival(m, t, p, c)  # noqa: E731
+        rev = np.where(
+            h[..., 2] > 0, resale_revenue(h[..., 0], h[..., 1], h[..., 2], x, 4, z_survival=surv), 0.0
+        )
+        prof[c] = rev - p * h[..., 2]
+    if order.index("B") < order.index("C"):  # C saw B's holding: her belief at purchase
+        best = {}
+        for c in ("above", "below"):
+            mix = sp * prof["above"] + (1 - sp) * prof["below"]
+            own = np.where(mk[c][2] == 1, prof["above"], np.where(mk[c][2] == 2, prof["below"], mix))
+            best[c] = qs[rows, np.argmax(own >= own.max(axis=1, keepdims=True) - 1e-12, axis=1)]
+        return best["above"], best["below"]
+    mix = sp * prof["above"] + (1 - sp) * prof["below"]
+    q = qs[rows, np.argmax(mix >= mix.max(axis=1, keepdims=True) - 1e-12, axis=1)]
+    return q, q
+
+
+def _utility(agent, m, p, h, x, t) -> np.ndarray:
+    """Utility of A (type ``t = U``) or B (type ``t = z``) after holdings ``h`` and C's offer at ``x``
+    (A buys first, then B; each accepts every unit worth at least ``x``), net of all payments."""
+    a, b, q = h[..., 0], h[..., 1], h[..., 2]
+    u_t = t if agent == "A" else 1.25  # A's U when B deviates: the value does not enter B's utility
+    n_a = np.minimum((a == 0) * (x <= 2) + (a <= 1) * (u_t >= x), q)
+    if agent == "A":
+        fa = a + n_a
+        return 2.0 * (fa >= 1) + t * (fa >= 2) - p * a - x * n_a
+    n_b = np.minimum((b == 0) * (x <= 2) + (m - 1 - np.maximum(b - 1, 0)) * (t >= x), q - n_a)
+    fb = b + n_b
+    return 2.0 * (fb >= 1) + t * np.maximum(fb - 1, 0) - p * b - x * n_b
+
+
+def buyer_regrets(m, order, price=None) -> dict:
+    r"""A's and B's largest gain from deviating, at one ``m`` and arrival order, with C best-responding.
+
+    The profile is :func:`~aftermarkets.instances.example3.scan`'s: A requests two units, B her demand
+    (one unit if :math:`z < p`, all if :math:`z \ge p`), C her best quantity. A deviation is any request
+    from 0 to ``m`` units, chosen per type (:math:`U` for A, :math:`z` for B). If C moves after the
+    deviator she re-optimises over every quantity; her beliefs about :math:`z` follow B's strategy
+    (off the path she keeps the prior), and her resale price is optimal for them. In Example 1's resale
+    market only C makes an offer, so A and B can buy but not resell; accepting every unit worth at
+    least the offer is their best reply at that last stage. Utilities are evaluated on type grids that
+    contain every resale price (the utilities are piecewise linear in the type, with kinks there).
+
+    Returns
+    -------
+    dict
+        ``"A"``, ``"B"``: the largest gain over types and deviations (0 when the profile is an
+        equilibrium of the combined market); ``"q"``: C's re-optimised quantities at the equilibrium
+        requests (per class), which must reproduce :func:`scan`'s.
+    """
+    m = whole_number(m, "m", 4)
+    s = scan([m], (order,), price)
+    p = float(s.price[0])
+    ks = np.arange(m + 1)
+    c_after = {d: order.index("C") > order.index(d) for d in "AB"}
+    q_eq = {"above": int(s.q_above[0, 0]), "below": int(s.q_below[0, 0])}
+    out = {}
+    for dev in "AB":
+        ra = ks if dev == "A" else np.full(len(ks), 2)
+        rb = {c: (ks if dev == "B" else np.full(len(ks), d)) for c, d in (("above", m), ("below", 1))}
+        if c_after[dev]:
+            qa, qb = _c_best_quantity(m, p, order, ra, rb)
+            rc = {"above": qa, "below": qb}
+        else:
+            rc = {c: np.full(len(ks), q_eq[c]) for c in q_eq}
+        gain = 0.0
+        for c in ("above", "below"):
+            mk = _market(m, p, order, ra, rb, rc[c])[c]
+            h, x = mk[0], mk[1]
+            k_eq = 2 if dev == "A" else (m if c == "above" else 1)
+            kinks = np.concatenate([x, x * (1 - 1e-12)])
+            if dev == "A":
+                t = np.concatenate([np.linspace(1.0, 1.5, 51), kinks[(kinks >= 1) & (kinks <= 1.5)]])
+            elif c == "above":
+                t = np.concatenate([p * np.geomspace(1, 1e6, 61), kinks[kinks >= p], [2.0]])
+            else:
+                t = np.concatenate([np.linspace(0, p, 41)[:-1], kinks[kinks < p]])
+            u = _utility(dev, m, p, h[:, None, :], x[:, None], t[None, :])  # (deviations, types)
+            gain = max(gain, float((u.max(axis=0) - u[k_eq]).max()))
+            if dev == "B" and c_after["B"] or dev == "A" and c_after["A"]:
+                out.setdefault("q", {})[c] = int(rc[c][k_eq])
+        out[dev] = gain
+    return out
