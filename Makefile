@@ -1,4 +1,5 @@
-# Two commands on a fresh machine: `make book` and `make test`. Both create .venv if missing.
+# Two commands on a fresh machine: `make book` and `make test`. Every target that runs Python
+# creates .venv if missing.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,7 +7,12 @@ STAMP := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.lab-installed
 NB ?= $(wildcard book/*.ipynb)
 
-.PHONY: book test execute serve ledger bench bench-book clean venv lab lab-install
+# Debian packages for `make pdf` (TeX Live with xelatex, latexmk, fonts; pdftotext for the check)
+TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+	texlive-xetex latexmk fonts-freefont-otf tex-gyre poppler-utils
+REVEAL := slides/node_modules/reveal.js/package.json
+
+.PHONY: book test execute serve ledger bench bench-book clean venv lab lab-install student slides pdf pdf-deps
 
 venv: $(STAMP)
 
@@ -36,8 +42,42 @@ test: $(STAMP) $(LAB_STAMP)
 	$(VENV)/bin/ruff format --check lib tests scripts benchmarks book/_ext
 	$(VENV)/bin/ruff format --check --line-length 88 book/*.ipynb
 	$(VENV)/bin/ruff check lib tests scripts benchmarks book
-	$(MAKE) book
+	$(MAKE) book student slides
 	$(PY) -m pytest
+
+## make student: the student edition, without solutions: _build/student/html and
+## _build/student/notebooks (not committed)
+student: $(STAMP)
+	$(PY) scripts/update_scope.py
+	$(PY) scripts/package_library.py
+	$(PY) scripts/student_edition.py
+
+## make slides: one reveal.js deck per chapter, viewable offline: _build/slides/index.html
+slides: $(STAMP) $(REVEAL)
+	$(PY) scripts/make_slides.py
+
+$(REVEAL): slides/package.json slides/package-lock.json
+	@command -v npm >/dev/null || { echo "make slides needs npm (Debian: apt-get install -y nodejs npm)"; exit 1; }
+	cd slides && npm ci --no-audit --no-fund
+	touch $@
+
+## make pdf: the whole book through LaTeX (xelatex), checked: _build/pdf/book.pdf (its own
+## Sphinx cache in _build/pdf/_build, so that it does not invalidate the HTML build's)
+pdf: $(STAMP)
+	@for tool in xelatex latexmk pdftotext; do command -v $$tool >/dev/null || { \
+	  echo "make pdf needs $$tool: run 'make pdf-deps' (as root) to install $(TEX_PACKAGES)"; exit 1; }; done
+	$(PY) scripts/update_scope.py
+	$(PY) scripts/package_library.py
+	rm -rf _build/pdf/_build/latex _build/pdf/book.pdf
+	$(VENV)/bin/jupyter-book build . --builder pdflatex --path-output _build/pdf
+	cp _build/pdf/_build/latex/book.pdf _build/pdf/book.pdf
+	$(PY) scripts/check_pdf.py _build/pdf/book.pdf
+	@echo "The PDF is at $(CURDIR)/_build/pdf/book.pdf"
+
+## make pdf-deps: install TeX Live and poppler-utils from Debian's packages (root)
+pdf-deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES)
 
 ## make execute [NB=book/01_model.ipynb]: re-execute notebooks in place after editing them
 execute: $(STAMP)
