@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from browser_tools import unavailable
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -85,3 +86,26 @@ def student_run() -> dict:
     if not report.is_file():
         pytest.fail(f"the student notebooks did not run:\n{output[-3000:]}", pytrace=False)
     return json.loads(report.read_text())
+
+
+@pytest.fixture(scope="module")
+def playwright_api():
+    """The ``playwright.sync_api`` module, or skip/fail when it is not installed."""
+    try:
+        import playwright.sync_api as api
+    except ImportError:
+        unavailable(
+            "the playwright package is not importable: pip install playwright (pinned in requirements.txt)"
+        )
+    return api
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    """Path of the Chromium executable, or skip/fail when there is none."""
+    path = os.environ.get("AFTERMARKETS_CHROMIUM") or shutil.which("chromium")
+    if not path or not os.access(path, os.X_OK):
+        unavailable(
+            "Chromium is not installed: install Debian's package `chromium`: apt-get install -y chromium"
+        )
+    return path

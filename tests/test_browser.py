@@ -75,7 +75,6 @@ import http.server
 import math
 import os
 import re
-import shutil
 import threading
 import time
 import urllib.parse
@@ -89,7 +88,6 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parent.parent
 HTML_DIR = Path(os.environ.get("AFTERMARKETS_HTML_DIR") or REPO / "_build" / "html").resolve()
 SCREENSHOT_DIR = Path(os.environ.get("AFTERMARKETS_SCREENSHOT_DIR") or HTML_DIR.parent / "screenshots")
-REQUIRE_BROWSER = os.environ.get("AFTERMARKETS_REQUIRE_BROWSER") == "1"
 
 #: (width, height) of the two viewports: a laptop and a phone.
 VIEWPORTS = {1280: 900, 390: 844}
@@ -152,37 +150,7 @@ PAGES = _pages()
 CASES = [(page, width) for page in PAGES for width in VIEWPORTS] or [("(book not built)", 0)]
 
 
-def _unavailable(message: str) -> None:
-    """Skip, or fail when ``AFTERMARKETS_REQUIRE_BROWSER=1``, because a tool is missing."""
-    if REQUIRE_BROWSER:
-        pytest.fail(message + " (AFTERMARKETS_REQUIRE_BROWSER=1)", pytrace=False)
-    pytest.skip(message)
-
-
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def playwright_api():
-    """The ``playwright.sync_api`` module, or skip/fail when it is not installed."""
-    try:
-        import playwright.sync_api as api
-    except ImportError:
-        _unavailable(
-            "the playwright package is not importable: pip install playwright (pinned in requirements.txt)"
-        )
-    return api
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    """Path of the Chromium executable, or skip/fail when there is none."""
-    path = os.environ.get("AFTERMARKETS_CHROMIUM") or shutil.which("chromium")
-    if not path or not os.access(path, os.X_OK):
-        _unavailable(
-            "Chromium is not installed: install Debian's package `chromium`: apt-get install -y chromium"
-        )
-    return path
 
 
 @pytest.fixture(scope="module")

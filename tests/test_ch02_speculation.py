@@ -1,17 +1,15 @@
 """Chapter 2 (``book/02_uniform_price_speculation.ipynb``): numbers stated in its prose and
-exercises, its labels and its glue.
+exercises and its statement boxes.
 
 Library behaviour is tested in ``test_example1.py``, ``test_resale.py``, ``test_dominance.py`` and
 ``test_example4.py``; the ledger entries in ``test_ledger.py``. Test docstrings in those files cite
-the chapter's labels; :func:`test_cited_labels_exist` checks every cited label exists.
+the chapter's labels; ``test_notebooks.py`` checks that
+every cited label exists and every glued name is defined.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -88,26 +86,3 @@ def test_exercise_2_reversed_resale_order(m):
         v, ex.auction(), lambda vv, x: am.take_it_or_leave_it(vv, x, seller=2, price=1.0, order=(1, 0))
     ).welfare
     assert abs(mc.mean() - closed) < 5 * mc.std() / math.sqrt(mc.size)
-
-
-NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "02_uniform_price_speculation.ipynb"
-
-
-def test_cited_statement_labels_exist():
-    """The statement labels (example-*, proposition-*) cited in the Chapter 2 test files exist in the
-    notebook as prf labels (section and exercise labels are checked for every chapter in
-    ``test_notebooks.py``)."""
-    nb = json.loads(NOTEBOOK.read_text())
-    md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    files = (
-        "test_example1.py",
-        "test_resale.py",
-        "test_dominance.py",
-        "test_example4.py",
-        "test_ch02_speculation.py",
-    )
-    text = "".join((Path(__file__).parent / f).read_text() for f in files)
-    cited = set(re.findall(r"\b(example-[14]|proposition-[17])\b", text))
-    assert cited
-    missing = [c for c in cited if f":label: {c}" not in md]
-    assert not missing, missing

@@ -1,21 +1,22 @@
 """Chapter 3 (``book/03_smooth_auctions.ipynb``): numbers stated in its prose and exercises that are
-not glued, its labels and its glue.
+not glued and its statement boxes.
 
 Library behaviour is tested in ``test_smoothness.py``, ``test_smoothness_search.py``,
 ``test_simultaneous.py``, ``test_information.py`` and ``test_smooth_auctions.py``; the ledger entries
 in ``test_ledger.py``. Test docstrings in those files cite the chapter's labels;
-:func:`test_cited_labels_exist` checks every cited label exists.
+``test_notebooks.py`` checks that
+every cited label exists and every glued name is defined.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from nbtext import notebook_text
 
 from aftermarkets import smoothness as sm
 from aftermarkets import smoothness_search as ss
@@ -104,48 +105,10 @@ def test_proposition3_tie_and_independent_regret():
     assert rows[0.5]["regret"] > 0  # the independent case ends in fictitious play
 
 
-def _notebook_text():
-    nb = json.loads(NOTEBOOK.read_text())
-    md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    glued = set()
-    for c in nb["cells"]:
-        for out in c.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                glued.add(name)
-    return md, glued
-
-
-def test_cited_labels_exist():
-    """Every chapter label cited in the Chapter 3 test files' docstrings (sec-03-*, ex-03-*) exists in
-    the notebook, as a MyST target or an exercise label."""
-    md, _ = _notebook_text()
-    files = (
-        "test_smoothness.py",
-        "test_smoothness_search.py",
-        "test_simultaneous.py",
-        "test_information.py",
-        "test_smooth_auctions.py",
-        "test_ch03_smooth_auctions.py",
-    )
-    text = "".join((Path(__file__).parent / f).read_text() for f in files)
-    cited = set(re.findall(r"\b((?:sec|ex)-03-[a-z0-9-]+)\b", text))
-    assert cited
-    missing = [c for c in cited if f"({c})=" not in md and f":label: {c}" not in md]
-    assert not missing, missing
-
-
-def test_every_glue_used_in_prose_is_defined():
-    """Chapter 3: every {glue:...}`name` in a markdown cell has a stored glue value."""
-    md, glued = _notebook_text()
-    used = set(re.findall(r"\{glue:[a-z]*\}`([A-Za-z0-9_]+)", md))
-    assert used and used <= glued, sorted(used - glued)
-
-
 def test_boxes_follow_the_papers_order():
     """The chapter's numbered statement boxes appear in the paper's order, so that sphinx-proof's
     book-wide numbering gives them the paper's numbers (checked on the built page below)."""
-    md, _ = _notebook_text()
+    md, _, _ = notebook_text(NOTEBOOK)
     labels = re.findall(r":label: ((?:definition|proposition|theorem|corollary)-\d)", md)
     assert labels == [
         "definition-3",

@@ -1,19 +1,19 @@
 """Chapter 4 (``book/04_posted_prices.ipynb``): numbers stated in its prose and exercises that are not
-glued, its labels and its glue.
+glued and its statement boxes.
 
 Library behaviour is tested in ``test_balanced.py``, ``test_example2.py``, ``test_example3.py`` and
 ``test_theorem4.py``; the ledger entries in ``test_ledger.py``. Test docstrings in those files cite the
-chapter's labels; :func:`test_cited_labels_exist` checks every cited label exists.
+chapter's labels; ``test_notebooks.py`` checks that
+every cited label exists and every glued name is defined.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from nbtext import notebook_text
 from scipy import optimize
 
 import aftermarkets as am
@@ -272,41 +272,9 @@ def test_figure_alt_texts(scan):
     assert r[scan.m == 71, cba][0] == pytest.approx(0.91, abs=5e-3)
 
 
-def _notebook_text():
-    nb = json.loads(NOTEBOOK.read_text())
-    md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    glued = set()
-    for c in nb["cells"]:
-        for out in c.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                glued.add(name)
-    return md, glued
-
-
-def test_cited_labels_exist():
-    """Every chapter label cited in the Chapter 4 test files' docstrings (sec-04-*, ex-04-*, notes-04)
-    exists in the notebook, as a MyST target or an exercise label; the prf boxes carry the paper's
-    labels."""
-    md, _ = _notebook_text()
-    files = (
-        "test_balanced.py",
-        "test_example2.py",
-        "test_example3.py",
-        "test_theorem4.py",
-        "test_ch04_posted_prices.py",
-    )
-    text = "".join((Path(__file__).parent / f).read_text() for f in files)
-    cited = set(re.findall(r"\b((?:sec|ex)-04-[a-z0-9-]+[a-z0-9]|notes-04)\b", text))
-    assert cited
-    missing = [c for c in cited if f"({c})=" not in md and f":label: {c}" not in md]
-    assert not missing, missing
+def test_statement_boxes_carry_the_papers_labels():
+    """The prf boxes carry the paper's labels, unnumbered (sphinx-proof numbers per type across the
+    book)."""
+    md, _, _ = notebook_text(NOTEBOOK)
     for label in ("example-2", "definition-5", "proposition-6", "theorem-4", "claim-1", "example-3"):
         assert f":label: {label}\n:nonumber:" in md, label
-
-
-def test_every_glue_used_in_prose_is_defined():
-    """Chapter 4: every {glue:...}`name` in a markdown cell has a stored glue value."""
-    md, glued = _notebook_text()
-    used = set(re.findall(r"\{glue:[a-z]*\}`([A-Za-z0-9_]+)", md))
-    assert used and used <= glued, sorted(used - glued)

@@ -1,9 +1,10 @@
 """Chapter 5 (``book/05_reserve_prices.ipynb``): numbers and facts stated in its prose that are not
-glued, its labels and its glue.
+glued and its statement boxes.
 
 Library behaviour is tested in ``test_reserve.py``, ``test_reserve_proof.py`` and
 ``test_reserve_estimate.py``; the ledger entries in ``test_ledger.py``. Test docstrings in those files
-cite the chapter's labels; :func:`test_cited_labels_exist` checks that every cited label exists.
+cite the chapter's labels; ``test_notebooks.py`` checks that
+every cited label exists and every glued name is defined.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy as sp
+from nbtext import notebook_text
 
 import aftermarkets as am
 from aftermarkets import Example1
@@ -23,42 +25,9 @@ from aftermarkets.instances.reserve import ReserveProfile
 NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "05_reserve_prices.ipynb"
 
 
-def _notebook_text():
-    nb = json.loads(NOTEBOOK.read_text())
-    md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-    glued = set()
-    for c in nb["cells"]:
-        for out in c.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                glued.add(name)
-    return md, code, glued
-
-
-def test_cited_labels_exist():
-    """Every chapter label cited in the Chapter 5 test files' docstrings (sec-05-*, ex-05-*, theorem-5,
-    theorem-6, corollary-2) exists in the notebook, as a MyST target or a prf / exercise label."""
-    md, code, _ = _notebook_text()
-    files = (
-        "test_reserve.py",
-        "test_reserve_proof.py",
-        "test_reserve_estimate.py",
-        "test_ch05_reserve_prices.py",
-    )
-    text = "".join((Path(__file__).parent / f).read_text() for f in files)
-    cited = set(re.findall(r"\b((?:sec|ex)-05-[a-z0-9-]+|theorem-[56]|corollary-2|notes-05)\b", text))
-    assert len(cited) > 10
-    missing = [c for c in cited if f"({c})=" not in md and f":label: {c}" not in md]
-    assert not missing, missing
-
-
-def test_every_glue_used_in_prose_is_defined_and_figures_are_named():
-    """Chapter 5: every {glue:...}`name` has a stored glue value; every {numref} target of the chapter's
-    own figures is a named figure cell."""
-    md, _, glued = _notebook_text()
-    used = set(re.findall(r"\{glue:[a-z]*\}`([A-Za-z0-9_]+)", md))
-    assert used and used <= glued, sorted(used - glued)
+def test_figures_are_named():
+    """Chapter 5: every {numref} target of the chapter's own figures is a named figure cell."""
+    md, _, _ = notebook_text(NOTEBOOK)
     nb = json.loads(NOTEBOOK.read_text())
     names = {c["metadata"].get("mystnb", {}).get("figure", {}).get("name") for c in nb["cells"]}
     for ref in set(re.findall(r"\{numref\}`(fig-05-[a-z0-9-]+)`", md)):
@@ -68,7 +37,7 @@ def test_every_glue_used_in_prose_is_defined_and_figures_are_named():
 def test_every_prf_box_is_unnumbered_with_the_papers_number():
     """theorem-5, theorem-6, corollary-2: every prf box carries :nonumber: and the paper's number in its
     title (sphinx-proof numbers per type across the book)."""
-    md, _, _ = _notebook_text()
+    md, _, _ = notebook_text(NOTEBOOK)
     boxes = re.findall(r"```\{prf:(\w+)\} ([^\n]*)\n((?::[a-z]+:[^\n]*\n)*)", md)
     assert {b[0] for b in boxes} == {"theorem", "corollary"}
     for kind, title, opts in boxes:

@@ -1,10 +1,11 @@
 """Chapter 6 (``book/06_symmetric_first_price.ipynb``): numbers stated in its prose and exercises
-that are not glued, its parameters, its labels and its glue.
+that are not glued, its parameters and its statement boxes.
 
 Library behaviour is tested in ``test_laws.py``, ``test_bid_functions.py``, ``test_single_item.py``,
 ``test_symmetric.py``, ``test_appendix_e.py`` and ``test_grid_probe.py``; the ledger entries in
 ``test_ledger.py``. Test docstrings in those files cite the chapter's labels;
-:func:`test_cited_labels_exist` checks that every cited label exists.
+``test_notebooks.py`` checks that
+every cited label exists and every glued name is defined.
 """
 
 from __future__ import annotations
@@ -16,56 +17,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy as sp
+from nbtext import notebook_text
 
 from aftermarkets.instances import appendix_e, grid_probe, laws, symmetric
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "06_symmetric_first_price.ipynb"
 
 
-def _notebook():
-    nb = json.loads(NOTEBOOK.read_text())
-    md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-    glued = set()
-    for c in nb["cells"]:
-        for out in c.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                glued.add(name)
-    return md, code, glued
-
-
-def test_cited_labels_exist():
-    """Every chapter label cited in the Chapter 6 test files' docstrings (sec-06-*, ex-06-*,
-    definition-7, theorem-7, lemma-1, claim-2, claim-3) exists in the notebook."""
-    md, _, _ = _notebook()
-    files = (
-        "test_laws.py",
-        "test_bid_functions.py",
-        "test_single_item.py",
-        "test_symmetric.py",
-        "test_appendix_e.py",
-        "test_grid_probe.py",
-        "test_ch06_symmetric_first_price.py",
-    )
-    text = "".join((Path(__file__).parent / f).read_text() for f in files)
-    cited = set(re.findall(r"\b((?:sec|ex)-06-[a-z0-9-]+|definition-7|theorem-7|lemma-1|claim-[23])\b", text))
-    assert {"sec-06-claim2", "sec-06-iid", "ex-06-3", "theorem-7"} <= cited
-    missing = [c for c in cited if f"({c})=" not in md and f":label: {c}" not in md]
-    assert not missing, missing
-
-
-def test_every_glue_used_in_prose_is_defined():
-    """Every {glue:...}`name` in a markdown cell has a stored glue value."""
-    md, _, glued = _notebook()
-    used = set(re.findall(r"\{glue:[a-z]*\}`([A-Za-z0-9_]+)", md))
-    assert used and used <= glued, sorted(used - glued)
-
-
 def test_statement_boxes_are_unnumbered_with_the_papers_number():
     """sec-06-result: every prf box has :nonumber: and the paper's number in its title
     (definition-7, theorem-7, lemma-1, claim-2, claim-3)."""
-    md, _, _ = _notebook()
+    md, _, _ = notebook_text(NOTEBOOK)
     boxes = re.findall(r"```\{prf:([a-z]+)\} ([^\n]*)\n((?::[a-z]+:[^\n]*\n)*)", md)
     titles = {title.split(",")[0] for _, title, _ in boxes}
     assert titles == {"Definition 7", "Theorem 7", "Lemma 1", "Claim 2", "Claim 3"}
@@ -89,7 +51,7 @@ def test_chapter_parameters():
     env = sig(appendix_e.envelope).parameters
     assert (env["n_types"].default, env["n_bids"].default) == (201, 801)
     assert sig(grid_probe.search).parameters["rounds"].default == 150
-    _, code, _ = _notebook()
+    _, code, _ = notebook_text(NOTEBOOK)
     assert "GridGame(n_types=60, n_bids=61, top=0.6)" in code
     assert "random_profiles(game, 300" in code
 
@@ -117,6 +79,8 @@ def test_exercise_1_revenue():
         rev = 2 * sp.integrate(cf["payment"][auction] * sp.diff(cf["F"], v), (v, 0, 1))
         assert sp.simplify(rev - 2 * a**2 / ((a + 1) * (2 * a + 1))) == 0
     assert float((a**2 / ((a + 1) * (2 * a + 1))).subs(a, 2)) == pytest.approx(4 / 15)
+    md, _, _ = notebook_text(NOTEBOOK)
+    assert r"one bidder is $\frac{a^2}{(a + 1)(2a + 1)}$" in md  # the prose states that half
 
 
 @pytest.mark.parametrize("kappa", [0.2, 0.1, 0.05])
@@ -164,14 +128,3 @@ def test_claim2_search_every_type_from_half_bids_bottom_of_gap():
     assert np.all(r.action[r.types >= 0.5] == best)
     assert abs(best - 0.15) < 0.5 / 400 + 1e-12
     assert r.max == pytest.approx(0.04, abs=1e-3)
-
-
-def test_exercise1_expected_payment_as_stated():
-    """ex-06-1: the prose states one bidder's expected all-pay payment as a^2/((a + 1)(2a + 1))
-    (power law F(v) = v^a), computed here as the notebook computes it."""
-    cf = symmetric.closed_forms()
-    v, a = cf["v"], cf["a"]
-    rev = sp.integrate(cf["payment"]["all-pay"] * sp.diff(cf["F"], v), (v, 0, 1))
-    assert sp.simplify(rev - a**2 / ((a + 1) * (2 * a + 1))) == 0
-    md, _, _ = _notebook()
-    assert r"one bidder is $\frac{a^2}{(a + 1)(2a + 1)}$" in md

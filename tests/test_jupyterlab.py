@@ -70,6 +70,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_tools import unavailable
 from jupyterlab_js import ALL_CLEARED, COLLECT, RENDERED, ROLES, RUN_FINISHED, RUN_STATE, SAVED
 from test_browser import CHROMIUM_ARGS, NOT_LOCAL, _is_local
 
@@ -79,7 +80,6 @@ REPO = Path(__file__).resolve().parent.parent
 BOOK = REPO / "book"
 CONFIG = REPO / "jupyterlab-config" / "jupyter_lab_config.py"
 ALL_CHAPTERS = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
-REQUIRE_BROWSER = os.environ.get("AFTERMARKETS_REQUIRE_BROWSER") == "1"
 SCREENSHOT_DIR = Path(os.environ.get("AFTERMARKETS_SCREENSHOT_DIR") or REPO / "_build" / "screenshots")
 
 #: The chapters opened and run: chapter 01 by default (it runs in seconds; chapters 02 and 07 take
@@ -110,13 +110,6 @@ DIRECTIVE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[a-z][\w:-]*)\}[ \t]*
 OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>[^\n]*)$")
 #: Raw MyST syntax that must not be left in rendered prose.
 RAW = ("```", ":::{", "{prf:", "{exercise}", "{solution}", ":label:", ":class:", ":nonumber:")
-
-
-def _unavailable(message: str) -> None:
-    """Skip, or fail when ``AFTERMARKETS_REQUIRE_BROWSER=1``, because a tool is missing."""
-    if REQUIRE_BROWSER:
-        pytest.fail(message + " (AFTERMARKETS_REQUIRE_BROWSER=1)", pytrace=False)
-    pytest.skip(message)
 
 
 # ------------------------------------------------------------------ the notebooks' sources
@@ -275,34 +268,11 @@ def committed_hashes() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def playwright_api():
-    """The ``playwright.sync_api`` module, or skip/fail when it is not installed."""
-    try:
-        import playwright.sync_api as api
-    except ImportError:
-        _unavailable(
-            "the playwright package is not importable: pip install playwright (pinned in requirements.txt)"
-        )
-    return api
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    """Path of the Chromium executable, or skip/fail when there is none."""
-    path = os.environ.get("AFTERMARKETS_CHROMIUM") or shutil.which("chromium")
-    if not path or not os.access(path, os.X_OK):
-        _unavailable(
-            "Chromium is not installed: install Debian's package `chromium`: apt-get install -y chromium"
-        )
-    return path
-
-
-@pytest.fixture(scope="module")
 def jupyterlab_installed() -> None:
     """Skip/fail unless JupyterLab and jupyterlab-myst are importable in this Python."""
     missing = [name for name in ("jupyterlab", "jupyterlab_myst") if importlib.util.find_spec(name) is None]
     if missing:
-        _unavailable(
+        unavailable(
             f"{' and '.join(missing)} not installed in {sys.prefix}: run `make lab-install` "
             "(installs the pinned requirements-lab.txt into .venv)"
         )

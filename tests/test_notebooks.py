@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from nbtext import notebook_text
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -135,14 +136,7 @@ def test_first_code_cell_explains_a_missing_library(path):
 
 def _prose_and_glue(path: Path) -> tuple[str, set]:
     """A notebook's markdown (joined) and the names of its stored glue values."""
-    nb = json.loads(path.read_text())
-    md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    glued = {
-        o["metadata"]["scrapbook"]["name"]
-        for c in nb["cells"]
-        for o in c.get("outputs", [])
-        if "scrapbook" in o.get("metadata", {})
-    }
+    md, _, glued = notebook_text(path)
     return md, glued
 
 
@@ -160,15 +154,22 @@ def test_every_glue_used_in_prose_is_defined(path):
 
 
 def test_labels_cited_in_tests_exist():
-    """Every chapter label a test cites in its docstrings (sec-NN-*, ex-NN-*) is a MyST target or an
-    exercise label in chapter NN, so the tests point readers of the code at real sections."""
+    """Every label a test cites in its docstrings exists, so the tests point readers of the code at
+    real places: a chapter label (sec-NN-*, ex-NN-*, notes-NN) is a MyST target or an exercise label
+    in chapter NN, and a statement label (theorem-7, claim-2, ...) labels a prf box of some chapter."""
     text = "".join(p.read_text() for p in sorted((ROOT / "tests").glob("test_*.py")))
-    cited = set(re.findall(r"\b((?:sec|ex)-(\d\d)-[a-z0-9-]*[a-z0-9])\b", text))
+    cited = set(re.findall(r"\b((?:sec|ex)-(\d\d)-[a-z0-9-]*[a-z0-9]|notes-(\d\d))\b", text))
     assert cited
     prose = {p.name[:2]: _prose_and_glue(p)[0] for p in CHAPTERS}
-    missing = [
-        label
-        for label, nn in cited
-        if nn not in prose or (f"({label})=" not in prose[nn] and f":label: {label}" not in prose[nn])
-    ]
+    missing = []
+    for label, nn, notes in cited:
+        md = prose.get(nn or notes, "")
+        if f"({label})=" not in md and f":label: {label}" not in md:
+            missing.append(label)
     assert not missing, sorted(missing)
+    kinds = "definition|proposition|theorem|corollary|lemma|claim|example"
+    statements = set(re.findall(rf"\b((?:{kinds})-\d+)\b", text))
+    assert {"theorem-7", "claim-2", "example-3", "proposition-1"} <= statements
+    boxed = "\n".join(prose.values())
+    unboxed = sorted(s for s in statements if f":label: {s}\n" not in boxed)
+    assert not unboxed, unboxed

@@ -31,9 +31,7 @@ import functools
 import html
 import http.server
 import json
-import os
 import re
-import shutil
 import sys
 import threading
 import urllib.parse
@@ -49,7 +47,6 @@ import student_edition  # noqa: E402
 SLIDES = ROOT / "_build" / "slides"
 SHOTS = ROOT / "_build" / "screenshots" / "slides"
 CHAPTERS = booktools.chapters()
-REQUIRE_BROWSER = os.environ.get("AFTERMARKETS_REQUIRE_BROWSER") == "1"
 NOT_BUILT = f"no decks in {SLIDES}: run `make slides` first"
 
 
@@ -125,27 +122,15 @@ def test_deck_loads_nothing_from_outside(path):
 # ------------------------------------------------------------------------------- browser
 
 
-def _unavailable(message: str) -> None:
-    if REQUIRE_BROWSER:
-        pytest.fail(message + " (AFTERMARKETS_REQUIRE_BROWSER=1)", pytrace=False)
-    pytest.skip(message)
-
-
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
 
 
 @pytest.fixture(scope="module")
-def deck_browser():
+def deck_browser(playwright_api, chromium_path):
     """A headless Chromium page factory and the base URL of _build/slides served on 127.0.0.1."""
-    try:
-        import playwright.sync_api as api
-    except ImportError:
-        _unavailable("the playwright package is not importable (pinned in requirements.txt)")
-    chromium = os.environ.get("AFTERMARKETS_CHROMIUM") or shutil.which("chromium")
-    if not chromium:
-        _unavailable("Chromium is not installed: apt-get install -y chromium")
+    api, chromium = playwright_api, chromium_path
     if not (SLIDES / "index.html").is_file():
         pytest.fail(NOT_BUILT, pytrace=False)
     httpd = http.server.ThreadingHTTPServer(
