@@ -55,6 +55,18 @@ def _def3_example():
     return v, a
 
 
+def _smooth_equilibria(runs) -> bool:
+    """Every run is an equilibrium (regret 0) whose welfare is at least lambda times the optimum, whose
+    deviations earn no more than the equilibrium and together at least lambda Wel(v) - Rev."""
+    return bool(runs) and all(
+        r["regret"] <= 1e-9
+        and r["welfare"] >= LAM * r["optimal"]
+        and np.all(r["deviation"] <= r["utilities"] + 1e-12)
+        and r["deviation"].sum() >= LAM * r["optimal"] - r["revenue"] - 1e-12
+        for r in runs
+    )
+
+
 @register(
     id="def3-slack-exact",
     result="Definition 3",
@@ -227,13 +239,7 @@ def _t1_rows() -> Evaluation:
 )
 def _prop2() -> Evaluation:
     runs = [r for r in _corollary1() if not r["resale"]]
-    ok = bool(runs) and all(
-        r["regret"] <= 1e-9
-        and r["welfare"] >= LAM * r["optimal"]
-        and np.all(r["deviation"] <= r["utilities"] + 1e-12)
-        and r["deviation"].sum() >= LAM * r["optimal"] - r["revenue"] - 1e-12
-        for r in runs
-    )
+    ok = _smooth_equilibria(runs)
     r = runs[0]
     return Evaluation(
         f"{len(runs)} equilibrium, regret {r['regret']:.0e}, welfare {r['welfare'] / r['optimal']:.4f} of the optimum; "
@@ -316,13 +322,7 @@ def _cor1_smooth() -> Evaluation:
 )
 def _cor1_lab() -> Evaluation:
     runs = [r for r in _corollary1() if r["resale"]]
-    ok = bool(runs) and all(
-        r["regret"] <= 1e-9
-        and r["welfare"] >= LAM * r["optimal"]
-        and np.all(r["deviation"] <= r["utilities"] + 1e-12)
-        and r["deviation"].sum() >= LAM * r["optimal"] - r["revenue"] - 1e-12
-        for r in runs
-    )
+    ok = _smooth_equilibria(runs)
     r = runs[0]
     return Evaluation(
         f"regret {r['regret']:.0e}; welfare {r['welfare'] / r['optimal']:.4f} of the optimum; speculator holds "
