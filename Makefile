@@ -12,7 +12,8 @@ TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-reco
 	texlive-xetex latexmk fonts-freefont-otf tex-gyre poppler-utils
 REVEAL := slides/node_modules/reveal.js/package.json
 
-.PHONY: book test execute serve ledger bench bench-book clean venv lab lab-install student slides pdf pdf-deps
+.PHONY: book test execute serve ledger bench bench-book clean venv lab lab-install student slides pdf pdf-deps \
+	generated screenshots
 
 venv: $(STAMP)
 
@@ -29,27 +30,36 @@ $(LAB_STAMP): $(STAMP) requirements-lab.txt
 	$(PY) -m pip install --quiet -r requirements-lab.txt
 	touch $(LAB_STAMP)
 
-## make book: build the HTML from the notebooks' stored outputs (warnings are errors)
-book: $(STAMP)
+# The generated inputs of the book (scope table, lecture paths, the library's zip): made once per
+# make run, so that the book, the student edition and the PDF can be built side by side (make -j).
+generated: $(STAMP)
 	$(PY) scripts/update_scope.py
 	$(PY) scripts/package_library.py
+
+## make book: build the HTML from the notebooks' stored outputs (warnings are errors)
+book: generated
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html (serve it with: make serve)"
 
 ## make test: lint, library tests, doctests, nbval over every notebook, and the browser tests
-## (the built book; a chapter run in JupyterLab, hence the lab requirements)
+## (the built book; a chapter run in JupyterLab, hence the lab requirements), on every core
+## (pytest-xdist; the work units are files, see tests/conftest.py). The book and the student
+## edition are built side by side first.
 test: $(STAMP) $(LAB_STAMP)
 	$(VENV)/bin/ruff format --check lib tests scripts benchmarks book/_ext
 	$(VENV)/bin/ruff format --check --line-length 88 book/*.ipynb
 	$(VENV)/bin/ruff check lib tests scripts benchmarks book
-	$(MAKE) book student slides
-	$(PY) -m pytest
+	$(MAKE) -j2 --output-sync=target book student slides
+	$(PY) -m pytest -n auto --no-loadscope-reorder
+
+## make screenshots: the browser tests of the book and of the slides, saving a screenshot of every
+## page at both widths (_build/screenshots/) and of every slide (_build/screenshots/slides/)
+screenshots: book slides
+	AFTERMARKETS_SCREENSHOTS=1 $(PY) -m pytest -n auto --no-loadscope-reorder tests/test_browser.py tests/test_slides.py
 
 ## make student: the student edition, without solutions: _build/student/html and
 ## _build/student/notebooks (not committed)
-student: $(STAMP)
-	$(PY) scripts/update_scope.py
-	$(PY) scripts/package_library.py
+student: generated
 	$(PY) scripts/student_edition.py
 
 ## make slides: one reveal.js deck per chapter, viewable offline: _build/slides/index.html
@@ -66,8 +76,7 @@ $(REVEAL): slides/package.json slides/package-lock.json
 pdf: $(STAMP)
 	@for tool in xelatex latexmk pdftotext; do command -v $$tool >/dev/null || { \
 	  echo "make pdf needs $$tool: run 'make pdf-deps' (as root) to install $(TEX_PACKAGES)"; exit 1; }; done
-	$(PY) scripts/update_scope.py
-	$(PY) scripts/package_library.py
+	$(MAKE) generated
 	rm -rf _build/pdf/_build/latex _build/pdf/book.pdf
 	$(VENV)/bin/jupyter-book build . --builder pdflatex --path-output _build/pdf
 	cp _build/pdf/_build/latex/book.pdf _build/pdf/book.pdf

@@ -7,8 +7,9 @@
   paths, ``scripts/lecture_paths.py``).
 
 The table comes from the ledger's declared statuses (``aftermarkets.ledger.scope_table``), which
-``tests/test_ledger.py`` confirms by recomputation; ``tests/test_ledger.py`` also checks that the
-README's block is current. Usage: ``python scripts/update_scope.py [--check]``.
+the ledger page confirms by recomputation (``book/ledger.ipynb``, run by nbval on every test run);
+``tests/test_ledger.py`` checks that the README's block is current. Usage:
+``python scripts/update_scope.py [--check]``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """What the browser tests (test_browser, test_slides, test_jupyterlab) share: whether a missing tool
-skips them or, in CI (``AFTERMARKETS_REQUIRE_BROWSER=1``), fails them. The fixtures
+skips them or, in CI (``AFTERMARKETS_REQUIRE_BROWSER=1``), fails them, and whether they save
+screenshots (``AFTERMARKETS_SCREENSHOTS=1``). The fixtures
 ``playwright_api`` and ``chromium_path`` are in ``conftest.py``."""
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ import os
 import pytest
 
 REQUIRE_BROWSER = os.environ.get("AFTERMARKETS_REQUIRE_BROWSER") == "1"
+#: Save screenshots (every page of the book at both widths, every slide): ``make screenshots``.
+#: Off in ``make test``: a chapter's full-page screenshot takes longer than all its checks.
+SCREENSHOTS = os.environ.get("AFTERMARKETS_SCREENSHOTS") == "1"
 
 
 def unavailable(message: str) -> None:

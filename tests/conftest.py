@@ -1,5 +1,5 @@
-"""Shared pytest configuration: the hypothesis profile of the library tests, and the background
-run of the student notebooks for ``tests/test_student.py`` (see below).
+"""Shared pytest configuration: the hypothesis profile of the library tests, the work units of a
+parallel run (pytest-xdist, see below), and the browser fixtures.
 
 Registers and loads the hypothesis profile ``aftermarkets``: derandomised (every run tests the
 same examples, so a failure is reproducible and a pass is a fact about a fixed set of cases), no
@@ -10,12 +10,8 @@ per-example deadline (the first call of a numpy routine can be slow), and no exa
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from browser_tools import unavailable
@@ -37,55 +33,47 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "aftermarkets"))
 
 
-# --------------------------------------------------------------- student notebooks, run once
-# tests/test_student.py checks that every student notebook runs top to bottom. Running them takes
-# about as long as nbval's run of the book's notebooks, so it is started in a separate process as
-# soon as collection ends, and the tests that need it are moved to the end of the session: on two
-# cores it overlaps with the rest of the suite instead of adding to it.
+# ------------------------------------------------------------------ work units of a parallel run
+# `make test` runs pytest on every core (pytest-xdist: `-n auto --no-loadscope-reorder`, with the
+# scheduler below). A work unit is one file: a notebook's cells share its kernel, and a browser
+# module shares one Chromium and the page it opened ahead. Each executed student notebook is a
+# unit of its own. Units are handed out in collection order, and the collection is sorted so that
+# the long units come first and no core is left with one at the end (measured on two cores: the
+# book in the browser about 100 s, the ledger page 85 s, JupyterLab 55 s, a chapter or its student
+# copy 15-35 s). (xdist's own `--dist loadgroup` cannot be used: with pytest 9 its group marks are
+# ignored.)
+LONG_FIRST = (
+    "tests/test_browser.py",
+    "book/ledger.ipynb",
+    "tests/test_jupyterlab.py",
+    "tests/test_student.py::test_student_notebook_runs",
+    "book/",
+    "tests/test_slides.py",
+    "tests/test_ch07_equilibrium_lab.py",
+)
 
-STUDENT_RUN_DIR = Path(__file__).resolve().parents[1] / "_build" / "student" / "executed"
-_student_process = None
+
+def _rank(item) -> int:
+    return next((k for k, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST))
 
 
 def pytest_collection_modifyitems(session, config, items):
-    wanted = [item for item in items if "student_run" in getattr(item, "fixturenames", ())]
-    if not wanted:
-        return
-    items[:] = [item for item in items if item not in wanted] + wanted
-    notebooks = STUDENT_RUN_DIR.parent / "notebooks"
-    if not notebooks.is_dir():
-        return  # the tests fail with a hint to run `make student`
-    global _student_process
-    shutil.rmtree(STUDENT_RUN_DIR, ignore_errors=True)
-    _student_process = subprocess.Popen(
-        [
-            sys.executable,
-            str(STUDENT_RUN_DIR.parents[2] / "scripts" / "student_edition.py"),
-            "--run",
-            str(STUDENT_RUN_DIR),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    """Put the long work units first (a stable sort: the order within a unit, and among units of
+    one rank, stays the collection order)."""
+    items.sort(key=_rank)
 
 
-def pytest_unconfigure(config):
-    if _student_process is not None and _student_process.poll() is None:
-        _student_process.kill()
-        _student_process.wait()
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's scheduler by scope, with the work units described above."""
+    from xdist.scheduler import LoadScopeScheduling
 
+    class WorkUnits(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if "::test_student_notebook_runs[" in nodeid:
+                return nodeid
+            return nodeid.split("::", 1)[0]
 
-@pytest.fixture(scope="session")
-def student_run() -> dict:
-    """Per student notebook: seconds, error (None if it ran), glued names; waits for the run."""
-    if _student_process is None:
-        pytest.fail("no student notebooks to run: run `make student` first", pytrace=False)
-    output, _ = _student_process.communicate(timeout=3600)
-    report = STUDENT_RUN_DIR / "report.json"
-    if not report.is_file():
-        pytest.fail(f"the student notebooks did not run:\n{output[-3000:]}", pytrace=False)
-    return json.loads(report.read_text())
+    return WorkUnits(config, log)
 
 
 @pytest.fixture(scope="module")

@@ -53,10 +53,11 @@ Besides these, "Failed to load resource" errors for requests that this test itse
 Where things are:
 
 * the HTML: ``$AFTERMARKETS_HTML_DIR`` if set, else ``<repo>/_build/html`` (``make book``);
-* screenshots (one full page per page and width):
-  ``<html dir>/../screenshots/<page path, "/" -> "-">-<width>.png``, i.e. ``_build/screenshots/``
-  for the default build, and a ``screenshots`` directory beside ``$AFTERMARKETS_HTML_DIR``
-  otherwise; ``$AFTERMARKETS_SCREENSHOT_DIR`` overrides both;
+* screenshots, with ``AFTERMARKETS_SCREENSHOTS=1`` (``make screenshots``; off in ``make test``,
+  where a chapter's full-page screenshot would take longer than all its checks), one full page per
+  page and width: ``<html dir>/../screenshots/<page path, "/" -> "-">-<width>.png``, i.e.
+  ``_build/screenshots/`` for the default build, and a ``screenshots`` directory beside
+  ``$AFTERMARKETS_HTML_DIR`` otherwise; ``$AFTERMARKETS_SCREENSHOT_DIR`` overrides both;
 * Chromium: ``$AFTERMARKETS_CHROMIUM`` if set, else ``chromium`` on ``PATH`` (Debian's package).
 
 Without Chromium or the ``playwright`` package the tests are skipped, unless
@@ -82,6 +83,7 @@ from pathlib import Path
 
 import pytest
 from browser_js import COLLECT, MATHJAX_AND_FONTS_DONE, MATHJAX_STARTED, OPEN_ALL
+from browser_tools import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -212,7 +214,7 @@ class Rendered:
     data: dict
     console: list[tuple[str, str, str]]
     outside: list[str]
-    screenshot: Path
+    screenshot: Path | None
     seconds: float
 
     @property
@@ -387,19 +389,19 @@ RAW_MACROS = r"""() => {
 
 @pytest.fixture(scope="module", params=CASES, ids=[f"{p}-{w}" for p, w in CASES])
 def rendered(request, loader, server) -> Rendered:
-    """Open one page at one width, collect everything the tests check, save a screenshot.
+    """Open one page at one width, collect everything the tests check, maybe save a screenshot.
 
     The page gets a new tab (opened ahead by the loader). Every request leaving 127.0.0.1 is
     recorded and aborted. After ``load`` (and the redirect of a meta-refresh page such as
     ``index.html``) the fixture waits for MathJax's typesetting and the web fonts, evaluates
-    ``browser_js.COLLECT`` and takes a full-page screenshot; then it opens every dropdown and
-    ``<details>`` and measures what they hid. The tab is closed before the tests look at the
-    result.
+    ``browser_js.COLLECT`` and, with ``AFTERMARKETS_SCREENSHOTS=1``, takes a full-page screenshot;
+    then it opens every dropdown and ``<details>`` and measures what they hid. The tab is closed
+    before the tests look at the result.
     """
     page_path, width = request.param
     visit = loader.take(page_path, width)
     page = visit.page
-    shot = SCREENSHOT_DIR / f"{page_path.replace('/', '-')}-{width}.png"
+    shot = SCREENSHOT_DIR / f"{page_path.replace('/', '-')}-{width}.png" if SCREENSHOTS else None
     try:
         target = _redirect_target(page_path)
         if target is not None:  # index.html: follow the redirect as a reader's browser does
@@ -410,7 +412,8 @@ def rendered(request, loader, server) -> Rendered:
         page.evaluate(MATHJAX_AND_FONTS_DONE)
         data = page.evaluate(COLLECT, {"outputPre": OUTPUT_PRE, "opened": False})
         data["rawMacros"] = page.evaluate(RAW_MACROS)
-        _screenshot(page, shot)
+        if shot is not None:
+            _screenshot(page, shot)
         final = urllib.parse.urlsplit(page.url).path.lstrip("/")
         # Second pass: open every dropdown and <details>, as a reader may, and measure what was
         # hidden on the first pass (solutions, hidden cells).
@@ -489,10 +492,8 @@ def _link_problem(url: str, base: str) -> str | None:
 def _fail(rendered: Rendered, what: str, lines: list[str]) -> None:
     """Fail with one message that names the page, the width and every offending element."""
     shown = "\n".join(f"  - {line}" for line in lines)
-    pytest.fail(
-        f"{rendered.label}: {what} ({len(lines)}):\n{shown}\n  screenshot: {rendered.screenshot}",
-        pytrace=False,
-    )
+    shot = rendered.screenshot or "none saved (`make screenshots` saves one of every page)"
+    pytest.fail(f"{rendered.label}: {what} ({len(lines)}):\n{shown}\n  screenshot: {shot}", pytrace=False)
 
 
 def _px(x: float) -> str:

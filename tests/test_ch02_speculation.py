@@ -2,9 +2,9 @@
 exercises and its statement boxes.
 
 Library behaviour is tested in ``test_example1.py``, ``test_resale.py``, ``test_dominance.py`` and
-``test_example4.py``; the ledger entries in ``test_ledger.py``. Test docstrings in those files cite
-the chapter's labels; ``test_notebooks.py`` checks that
-every cited label exists and every glued name is defined.
+``test_example4.py``; the ledger entries by the ledger page (``book/ledger.ipynb``, under nbval).
+Test docstrings in those files cite the chapter's labels; ``test_notebooks.py`` checks that every
+cited label exists and every glued name is defined.
 """
 
 from __future__ import annotations

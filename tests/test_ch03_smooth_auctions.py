@@ -3,9 +3,9 @@ not glued and its statement boxes.
 
 Library behaviour is tested in ``test_smoothness.py``, ``test_smoothness_search.py``,
 ``test_simultaneous.py``, ``test_information.py`` and ``test_smooth_auctions.py``; the ledger entries
-in ``test_ledger.py``. Test docstrings in those files cite the chapter's labels;
-``test_notebooks.py`` checks that
-every cited label exists and every glued name is defined.
+by the ledger page (``book/ledger.ipynb``, under nbval). Test docstrings in those files cite the
+chapter's labels; ``test_notebooks.py`` checks that every cited label exists and every glued name
+is defined.
 """
 
 from __future__ import annotations

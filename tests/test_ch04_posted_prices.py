@@ -2,7 +2,8 @@
 glued and its statement boxes.
 
 Library behaviour is tested in ``test_balanced.py``, ``test_example2.py``, ``test_example3.py`` and
-``test_theorem4.py``; the ledger entries in ``test_ledger.py``. Test docstrings in those files cite the
+``test_theorem4.py``; the ledger entries by the ledger
+page (``book/ledger.ipynb``, under nbval). Test docstrings in those files cite the
 chapter's labels; ``test_notebooks.py`` checks that
 every cited label exists and every glued name is defined.
 """

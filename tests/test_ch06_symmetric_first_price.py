@@ -2,10 +2,10 @@
 that are not glued, its parameters and its statement boxes.
 
 Library behaviour is tested in ``test_laws.py``, ``test_bid_functions.py``, ``test_single_item.py``,
-``test_symmetric.py``, ``test_appendix_e.py`` and ``test_grid_probe.py``; the ledger entries in
-``test_ledger.py``. Test docstrings in those files cite the chapter's labels;
-``test_notebooks.py`` checks that
-every cited label exists and every glued name is defined.
+``test_symmetric.py``, ``test_appendix_e.py`` and ``test_grid_probe.py``; the ledger entries by
+the ledger page (``book/ledger.ipynb``, under nbval). Test docstrings in those files cite the
+chapter's labels; ``test_notebooks.py`` checks that every cited label exists and every glued name
+is defined.
 """
 
 from __future__ import annotations

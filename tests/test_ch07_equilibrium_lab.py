@@ -2,8 +2,7 @@
 glue are checked for every chapter in ``test_notebooks.py``).
 
 The lab itself is tested in ``test_lab.py``; the chapter's ledger entries (Proposition 1, Theorem 7,
-Theorems 4 and 5, Corollary 1) in ``test_ledger.py``. The survey is computed once per process (the
-ledger's cached ``_survey``, the same call as the chapter's).
+Theorems 4 and 5, Corollary 1) by the ledger page (``book/ledger.ipynb``, under nbval).
 """
 
 from __future__ import annotations

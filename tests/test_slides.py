@@ -21,8 +21,9 @@ In headless Chromium (marker ``browser``, skipped without Chromium unless
     reveal.js starts; MathJax typeset every formula (every ``.math`` element holds an
     ``mjx-container``; no MathJax error; no undefined macro; no raw ``\\(``/``\\[``/``$$`` left in
     the text); every slide's content fits the slide (the deck shrinks the font of a long slide, to
-    no less than 50%); every image loaded; no console error; no request leaves 127.0.0.1. A
-    screenshot of every slide goes to ``_build/screenshots/slides/``.
+    no less than 50%); every image loaded; no console error; no request leaves 127.0.0.1. With
+    ``AFTERMARKETS_SCREENSHOTS=1`` (``make screenshots``) a screenshot of every slide goes to
+    ``_build/screenshots/slides/``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from browser_tools import SCREENSHOTS
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -220,10 +222,11 @@ def test_deck_in_browser(path, deck_browser):
         page.goto(base + f"{path.stem}.html", wait_until="load")
         page.wait_for_function("document.body.dataset.fitted === 'true'", timeout=60_000)
         data = page.evaluate(CHECK_JS)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        for s in data["slides"]:
-            page.evaluate(f"Reveal.slide({s['index']})")
-            page.screenshot(path=str(SHOTS / f"{path.stem}-{s['index']:02d}.png"))
+        if SCREENSHOTS:  # make screenshots
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            for s in data["slides"]:
+                page.evaluate(f"Reveal.slide({s['index']})")
+                page.screenshot(path=str(SHOTS / f"{path.stem}-{s['index']:02d}.png"))
     finally:
         page.close()
     assert data["math"] > 0 or "$" not in _deck(path), f"{path.stem}: no formula was found"

@@ -8,9 +8,10 @@ the chapters as they change. Each fragment is first found in the full book's HTM
 which shows that the search would see it, then looked for in the student HTML (every file of
 the build: pages, search index, ``_sources``) and in the student notebooks.
 
-The student notebooks are executed once per test session, in a separate process that
-``tests/conftest.py`` starts as soon as collection ends (so that it overlaps with the other tests
-on a two-core machine); ``test_student_notebook_runs`` waits for it. Build the edition first:
+Every student notebook whose code differs from the book's (a chapter loses the cell that glued a
+number only its solution used) is executed top to bottom, each by its own test (``make test`` runs
+them on both cores with the rest of the suite). A student notebook with exactly the book's code
+cells (the ledger) is not run twice: nbval runs the book's copy. Build the edition first:
 ``make student`` (``make test`` does).
 """
 
@@ -139,17 +140,49 @@ def test_exercises_stay(path, student_site):
         assert student_edition.normalise(title.split("  ")[0]) in page, f"{path.stem}: exercise {title!r}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_student_notebook_runs(path, student_run):
-    """The student copy runs top to bottom in a fresh kernel and glues every number its prose uses.
+def _code(nb: dict) -> list[str]:
+    return [c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
 
-    Executed once per session, in the background (see the module docstring).
-    """
-    report = student_run.get(path.name)
-    assert report is not None, f"{path.name} was not executed"
+
+#: Notebooks whose student copy has other code than the book's (a solution's cell removed): each
+#: is executed here. The others have the book's code cells, in the same order, and are not run
+#: twice: nbval runs the book's copy in the same working directory (book/).
+CODE_CHANGED = [
+    p
+    for p in NOTEBOOKS
+    if _code(student_edition.strip_solutions(booktools.read_notebook(p))[0])
+    != _code(booktools.read_notebook(p))
+]
+CODE_KEPT = [p for p in NOTEBOOKS if p not in CODE_CHANGED]
+
+
+@pytest.mark.parametrize("path", CODE_CHANGED, ids=lambda p: p.name)
+def test_student_notebook_runs(path):
+    """The student copy runs top to bottom in a fresh kernel (working directory book/, as for the
+    book's notebooks) and glues every number its prose uses. The executed copy is written to
+    ``_build/student/executed/``."""
+    copy = STUDENT / "notebooks" / path.name
+    if not copy.is_file():
+        pytest.fail(f"{copy} missing: {NOT_BUILT}", pytrace=False)
+    report = student_edition.run([copy], STUDENT / "executed")[path.name]
     assert report["error"] is None, f"{path.name} fails:\n{report['error']}"
     nb = _student_notebook(path)
     used = booktools.glue_used("\n".join(c["source"] for c in nb["cells"] if c["cell_type"] == "markdown"))
     missing = used - set(report["glued"])
     assert not missing, f"{path.name}: the prose uses glue values the notebook no longer computes: {missing}"
     print(f"{path.name}: ran in {report['seconds']} s")
+
+
+@pytest.mark.parametrize("path", CODE_KEPT, ids=lambda p: p.name)
+def test_student_notebook_with_the_books_code(path):
+    """A student copy with exactly the book's code cells runs top to bottom when the book's does,
+    which nbval checks on every test run (``book/`` is one of pytest's test paths); its prose uses
+    only numbers the book's code glues."""
+    nb = _student_notebook(path)
+    assert _code(nb) == _code(booktools.read_notebook(path))
+    assert path.parent == ROOT / "book"
+    glued = set().union(*(booktools.glued_names(c) for c in nb["cells"] if c["cell_type"] == "code"))
+    used = booktools.glue_used("\n".join(c["source"] for c in nb["cells"] if c["cell_type"] == "markdown"))
+    assert used <= glued, (
+        f"{path.name}: the prose uses glue values the notebook does not compute: {used - glued}"
+    )

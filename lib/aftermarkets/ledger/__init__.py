@@ -20,7 +20,17 @@ from . import (  # noqa: F401  (importing registers the claims, in book order)
 )
 from .registry import RESULTS, STATUSES, Claim, Evaluation, evaluate, registered, result_status
 
-__all__ = ["STATUSES", "RESULTS", "Claim", "Evaluation", "all_claims", "evaluate", "ledger", "scope"]
+__all__ = [
+    "STATUSES",
+    "RESULTS",
+    "Claim",
+    "Evaluation",
+    "all_claims",
+    "evaluate",
+    "ledger",
+    "changed",
+    "scope",
+]
 
 #: Chapter titles, for tables that name chapters.
 CHAPTERS = {
@@ -44,12 +54,31 @@ def ledger() -> list[dict]:
     return [evaluate(c) for c in all_claims()]
 
 
+def changed(rows) -> list[str]:
+    """The evaluated rows whose computation no longer confirms the ledger: a computed status other
+    than the declared one, or an empty finding. One line per such claim (empty when all hold).
+
+    The ledger page asserts that this is empty when it runs (nbval runs it on every ``make test``),
+    and so does ``python -m aftermarkets.ledger`` through its exit status.
+    """
+    out = []
+    for r in rows:
+        if r["status"] != r["declared"]:
+            out.append(
+                f"{r['id']}: the computation now says {r['status']!r} ({r['reproduced']}), "
+                f"the ledger declares {r['declared']!r}"
+            )
+        elif not r["reproduced"].strip():
+            out.append(f"{r['id']}: empty finding")
+    return out
+
+
 def scope(rows=None) -> list[dict]:
     """One row per result of :data:`~aftermarkets.ledger.registry.RESULTS`, in the paper's order.
 
     Each row has ``key, where, about, chapter, status`` (from the declared statuses of its claims,
     :func:`~aftermarkets.ledger.registry.result_status`) and ``claims`` (how many). The declared
-    statuses are the ones ``tests/test_ledger.py`` confirms by recomputation, so the summary
+    statuses are the ones the ledger page confirms by recomputation (:func:`changed`), so the summary
     needs no computation; pass evaluated ``rows`` (from :func:`ledger`) to use computed ones.
     """
     if rows is None:

@@ -1,6 +1,7 @@
 """``python -m aftermarkets.ledger``: print the reproduction ledger (``--json`` for machines).
 
-Exits 1 if a computed status differs from the status the ledger declares.
+Exits 1 if a computed status differs from the status the ledger declares (or a finding is empty),
+naming the claims on standard error.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import argparse
 import json
 import sys
 
-from . import STATUSES, all_claims, evaluate, scope_table
+from . import STATUSES, all_claims, changed, evaluate, scope_table
 
 
 def main(argv=None) -> int:
@@ -41,7 +42,10 @@ def main(argv=None) -> int:
             print(f"{r['id']:<{width}}  {r['status']:<10}  {r['source']}: {r['reproduced']}")
         counts = {s: sum(r["status"] == s for r in rows) for s in STATUSES}
         print(", ".join(f"{v} {k}" for k, v in counts.items()))
-    return int(any(r["status"] != r["declared"] for r in rows))
+    problems = changed(rows)
+    for line in problems:
+        print(line, file=sys.stderr)
+    return int(bool(problems))
 
 
 if __name__ == "__main__":

@@ -15,8 +15,9 @@ This module imports nothing from the package. The chapters' claim modules (``ch0
   * ``disagrees`` — the computation contradicts the statement (the chapter explains where);
   * ``pending`` — not yet reproduced (registered with :func:`pending`, no computation).
 
-The declared status is part of the entry; ``tests/test_ledger.py`` recomputes every entry and
-fails when the computation no longer yields the declared status.
+The declared status is part of the entry; the ledger page (``book/ledger.ipynb``, which nbval runs
+on every test run) recomputes every entry and fails when the computation no longer yields the
+declared status (:func:`aftermarkets.ledger.changed`).
 """
 
 from __future__ import annotations
