@@ -63,6 +63,7 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=_rank)
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown when it is not loaded
 def pytest_xdist_make_scheduler(config, log):
     """pytest-xdist's scheduler by scope, with the work units described above."""
     from xdist.scheduler import LoadScopeScheduling

@@ -1,8 +1,13 @@
 """Reader checks of the built book in a real browser (headless Chromium driven by Playwright).
 
 Every HTML page of the build (all ``*.html`` except under ``_static``, ``_sources`` and
-``_images``) is opened at two widths, 1280 x 900 (a laptop) and 390 x 844 (a phone), and checked
-for what a reader would see:
+``_images``) is checked at two widths, 1280 x 900 (a laptop) and 390 x 844 (a phone), for what a
+reader would see. Each page is loaded once, at 1280 px, measured, then its tab is resized to 390
+px and measured again: loading a chapter (MathJax typesets hundreds of formulas) is most of the
+time a page takes, and the layout at a width does not depend on the width the page was loaded at
+(the theme's layout is CSS media queries; MathJax's output does not depend on the width). That was
+checked on every page of the book: loading at 390 px and resizing a page loaded at 1280 px to
+390 px collect the same data, every measured box included. The checks:
 
 ``test_console_clean``
     no console error and no uncaught exception, except the allow-listed toolchain messages below;
@@ -245,10 +250,10 @@ def _redirect_target(page: str) -> str | None:
 
 @dataclasses.dataclass
 class _Visit:
-    """One page opened at one width in its own tab, possibly still loading."""
+    """One page opened (at the first width of :data:`VIEWPORTS`) in its own tab, possibly still
+    loading."""
 
     page_path: str
-    width: int
     page: object
     console: list[tuple[str, str, str]]
     outside: list[str]
@@ -266,16 +271,17 @@ class _Loader:
     measured only once it has loaded and been typeset.
     """
 
-    def __init__(self, browser, base: str, order: list[tuple[str, int]]):
+    def __init__(self, browser, base: str, order: list[str]):
         self.context = browser.new_context(device_scale_factor=1, service_workers="block")
         self.base = base
         self.order = order
-        self.pending: dict[tuple[str, int], _Visit] = {}
+        self.pending: dict[str, _Visit] = {}
 
-    def open(self, page_path: str, width: int) -> _Visit:
-        """Open a tab at this width, hook the listeners, and start the navigation."""
+    def open(self, page_path: str) -> _Visit:
+        """Open a tab at the first width, hook the listeners, and start the navigation."""
         page = self.context.new_page()
-        visit = _Visit(page_path, width, page, [], [], time.monotonic())
+        visit = _Visit(page_path, page, [], [], time.monotonic())
+        width = next(iter(VIEWPORTS))
 
         def route(route):
             if _is_local(route.request.url):
@@ -296,16 +302,15 @@ class _Loader:
             raise
         return visit
 
-    def take(self, page_path: str, width: int) -> _Visit:
-        """The visit for this case (opened earlier, or now), after starting the next case's."""
-        case = (page_path, width)
-        visit = self.pending.pop(case, None) or self.open(page_path, width)
-        later = self.order[self.order.index(case) + 1 :] if case in self.order else []
+    def take(self, page_path: str) -> _Visit:
+        """The visit for this page (opened earlier, or now), after starting the next page's."""
+        visit = self.pending.pop(page_path, None) or self.open(page_path)
+        later = self.order[self.order.index(page_path) + 1 :] if page_path in self.order else []
         for ahead in later[:AHEAD]:
             if ahead not in self.pending:
-                # If opening ahead fails, that case opens (and reports) it again itself.
+                # If opening ahead fails, that page opens (and reports) it again itself.
                 with contextlib.suppress(Exception):
-                    self.pending[ahead] = self.open(*ahead)
+                    self.pending[ahead] = self.open(ahead)
         return visit
 
     def close(self) -> None:
@@ -318,12 +323,12 @@ class _Loader:
 
 @pytest.fixture(scope="module")
 def loader(request, browser, server):
-    """The module's :class:`_Loader`, which knows the order in which the cases are checked."""
-    order: list[tuple[str, int]] = []
+    """The module's :class:`_Loader`, which knows the order in which the pages are checked."""
+    order: list[str] = []
     for item in request.session.items:
         case = getattr(item, "callspec", None) and item.callspec.params.get("rendered")
-        if case and case not in order:
-            order.append(case)
+        if case and case[0] not in order:
+            order.append(case[0])
     pages = _Loader(browser, server, order)
     yield pages
     pages.close()
@@ -387,47 +392,82 @@ RAW_MACROS = r"""() => {
 }"""
 
 
-@pytest.fixture(scope="module", params=CASES, ids=[f"{p}-{w}" for p, w in CASES])
-def rendered(request, loader, server) -> Rendered:
-    """Open one page at one width, collect everything the tests check, maybe save a screenshot.
+def _measure(page, shot: Path | None) -> dict:
+    """The page as it is shown now, at the current width (``COLLECT``, raw macros, a screenshot)."""
+    page.evaluate(MATHJAX_AND_FONTS_DONE)  # after a resize: the layout and fonts are final
+    data = page.evaluate(COLLECT, {"outputPre": OUTPUT_PRE, "opened": False})
+    data["rawMacros"] = page.evaluate(RAW_MACROS)
+    if shot is not None:
+        _screenshot(page, shot)
+    return data
 
-    The page gets a new tab (opened ahead by the loader). Every request leaving 127.0.0.1 is
-    recorded and aborted. After ``load`` (and the redirect of a meta-refresh page such as
-    ``index.html``) the fixture waits for MathJax's typesetting and the web fonts, evaluates
-    ``browser_js.COLLECT`` and, with ``AFTERMARKETS_SCREENSHOTS=1``, takes a full-page screenshot;
-    then it opens every dropdown and ``<details>`` and measures what they hid. The tab is closed
-    before the tests look at the result.
+
+def _render(visit: _Visit, server: str) -> dict[int, Rendered]:
+    """Measure one loaded page at every width of :data:`VIEWPORTS`; one :class:`Rendered` each.
+
+    After ``load`` (and the redirect of a meta-refresh page such as ``index.html``) waits for
+    MathJax's typesetting and the web fonts, then, width by width (resizing the tab), evaluates
+    ``browser_js.COLLECT`` and, with ``AFTERMARKETS_SCREENSHOTS=1``, takes a full-page screenshot.
+    Then it opens every dropdown and ``<details>``, as a reader may, and measures, width by width
+    again, what they hid (solutions, hidden cells). The console messages and the requests leaving
+    127.0.0.1 are those of the one load, so each width reports them.
     """
-    page_path, width = request.param
-    visit = loader.take(page_path, width)
-    page = visit.page
-    shot = SCREENSHOT_DIR / f"{page_path.replace('/', '-')}-{width}.png" if SCREENSHOTS else None
-    try:
-        target = _redirect_target(page_path)
-        if target is not None:  # index.html: follow the redirect as a reader's browser does
-            page.wait_for_url(server + target, wait_until="load")
-        else:
-            page.wait_for_load_state("load")
-        page.wait_for_function(MATHJAX_STARTED)
-        page.evaluate(MATHJAX_AND_FONTS_DONE)
-        data = page.evaluate(COLLECT, {"outputPre": OUTPUT_PRE, "opened": False})
-        data["rawMacros"] = page.evaluate(RAW_MACROS)
-        if shot is not None:
-            _screenshot(page, shot)
-        final = urllib.parse.urlsplit(page.url).path.lstrip("/")
-        # Second pass: open every dropdown and <details>, as a reader may, and measure what was
-        # hidden on the first pass (solutions, hidden cells).
-        data["opened"] = page.evaluate(OPEN_ALL)
-        if data["opened"]:
+    page, page_path = visit.page, visit.page_path
+    target = _redirect_target(page_path)
+    if target is not None:  # index.html: follow the redirect as a reader's browser does
+        page.wait_for_url(server + target, wait_until="load")
+    else:
+        page.wait_for_load_state("load")
+    page.wait_for_function(MATHJAX_STARTED)
+    final = urllib.parse.urlsplit(page.url).path.lstrip("/")
+    widths = list(VIEWPORTS)
+    data = {}
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": VIEWPORTS[width]})
+        shot = SCREENSHOT_DIR / f"{page_path.replace('/', '-')}-{width}.png" if SCREENSHOTS else None
+        data[width] = _measure(page, shot)
+    if page.evaluate(OPEN_ALL):
+        for width in reversed(widths):  # the tab is at the last width: measure there first
+            page.set_viewport_size({"width": width, "height": VIEWPORTS[width]})
+            page.evaluate(MATHJAX_AND_FONTS_DONE)
             more = page.evaluate(COLLECT, {"outputPre": OUTPUT_PRE, "opened": True})
             for key in ("wide", "images"):
-                data[key] += [dict(entry, opened=True) for entry in more[key]]
-            data["pageScrollWidth"] = max(data["pageScrollWidth"], more["pageScrollWidth"])
-    finally:
-        page.close()
-    return Rendered(
-        page_path, width, final, data, visit.console, visit.outside, shot, time.monotonic() - visit.started
-    )
+                data[width][key] += [dict(entry, opened=True) for entry in more[key]]
+            data[width]["pageScrollWidth"] = max(data[width]["pageScrollWidth"], more["pageScrollWidth"])
+    seconds = time.monotonic() - visit.started
+    return {
+        width: Rendered(
+            page_path,
+            width,
+            final,
+            data[width],
+            visit.console,
+            visit.outside,
+            SCREENSHOT_DIR / f"{page_path.replace('/', '-')}-{width}.png" if SCREENSHOTS else None,
+            seconds,
+        )
+        for width in widths
+    }
+
+
+@pytest.fixture(scope="module")
+def _rendered_pages() -> dict:
+    """Pages measured so far: page path -> {width: Rendered} (each page is loaded once)."""
+    return {}
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[f"{p}-{w}" for p, w in CASES])
+def rendered(request, loader, server, _rendered_pages) -> Rendered:
+    """One page at one width, as :func:`_render` measured it (when the page's first case comes,
+    it is loaded in a new tab, opened ahead by the loader, measured at both widths and closed)."""
+    page_path, width = request.param
+    if page_path not in _rendered_pages:
+        visit = loader.take(page_path)
+        try:
+            _rendered_pages[page_path] = _render(visit, server)
+        finally:
+            visit.page.close()
+    return _rendered_pages[page_path][width]
 
 
 # --------------------------------------------------------------------- link targets
