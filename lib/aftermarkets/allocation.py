@@ -77,7 +77,10 @@ def _blockwise(kernel, arrays: tuple, row_dims: int) -> tuple:
     size = int(np.prod(batch))
     flat = [a.reshape((size,) + a.shape[len(batch) :]) for a in arrays]
     per_profile = int(np.prod(arrays[0].shape[len(batch) :]))
-    parts = [kernel(*(a[sl] for a in flat)) for sl in _blocks(size, per_profile) or [slice(0, 0)]]
+    blocks = _blocks(size, per_profile)
+    if len(blocks) <= 1:  # one block (or none): no copies, the kernel's outputs reshaped
+        return tuple(out.reshape(batch + out.shape[1:]) for out in kernel(*flat))
+    parts = [kernel(*(a[sl] for a in flat)) for sl in blocks]
     return tuple(np.concatenate(out).reshape(batch + out[0].shape[1:]) for out in zip(*parts))
 
 
@@ -279,8 +282,11 @@ def serve_in_order(requests, supply, order) -> np.ndarray:
     """
     req = np.asarray(requests, dtype=np.int64)
     supply = np.asarray(supply, dtype=np.int64)
-    got = np.zeros(np.broadcast_shapes(req.shape, supply.shape + req.shape[-1:]), dtype=np.int64)
-    left = np.broadcast_to(supply, got.shape[:-1])
+    same = supply.shape == req.shape[:-1]
+    got = np.zeros(
+        req.shape if same else np.broadcast_shapes(req.shape, supply.shape + req.shape[-1:]), dtype=np.int64
+    )
+    left = supply if same else np.broadcast_to(supply, got.shape[:-1])
     for i in order:  # a loop over the few agents, vectorised over samples
         take = np.minimum(req[..., i], left)
         got[..., i] = take

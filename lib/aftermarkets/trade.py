@@ -61,7 +61,8 @@ def _holdings(holdings, v: StepValues) -> np.ndarray:
     h = unit_counts(holdings, "holdings")
     if h.shape[-1:] != (v.n,):
         raise ValueError(f"holdings must give one whole number per agent ({v.n}), got shape {h.shape}")
-    return np.broadcast_to(h, np.broadcast_shapes(h.shape, v.batch_shape + (v.n,)))
+    shape = v.batch_shape + (v.n,)
+    return h if h.shape == shape else np.broadcast_to(h, np.broadcast_shapes(h.shape, shape))
 
 
 def take_it_or_leave_it(
@@ -118,7 +119,7 @@ def take_it_or_leave_it(
         raise ValueError(
             f"order must list distinct agent indices other than the seller {seller}, got {order!r}"
         )
-    batch = np.broadcast_shapes(h.shape[:-1], p.shape)
+    batch = h.shape[:-1] if p.shape in ((), h.shape[:-1]) else np.broadcast_shapes(h.shape[:-1], p.shape)
     offered = h[..., seller]
     if quantity is not None:
         offered = np.minimum(unit_counts(quantity, "quantity offered"), offered)
@@ -128,10 +129,15 @@ def take_it_or_leave_it(
         req = np.asarray(requests)
         if req.shape[-1:] != (n,):
             raise ValueError(f"requests must give one whole number per agent ({n}), got shape {req.shape}")
-        want = np.array(np.broadcast_to(req, np.broadcast_shapes(req.shape, batch + (n,))))
+        shape = batch + (n,)
+        want = np.array(
+            req if req.shape == shape else np.broadcast_to(req, np.broadcast_shapes(req.shape, shape))
+        )
         want[..., seller] = 0  # the seller's own entry is ignored
         want = unit_counts(want, "requests")
-    bought = serve_in_order(want, np.broadcast_to(offered, batch), buyers)
+    bought = serve_in_order(
+        want, offered if offered.shape == batch else np.broadcast_to(offered, batch), buyers
+    )
     sold = bought.sum(axis=-1)
     bought[..., seller] = -sold
     payments = bought * p[..., None]

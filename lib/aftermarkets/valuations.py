@@ -203,10 +203,17 @@ class StepValues:
         object.__setattr__(self, "counts", counts)
         return self
 
-    @property
+    @functools.cached_property
     def _unit_runs(self) -> bool:
         """Whether every run is one unit long (dense marginals, as :func:`as_step_values` makes)."""
         return bool(np.all(self.counts == 1))
+
+    @functools.cached_property
+    def _run_starts(self) -> np.ndarray:
+        """``(n, L + 1)``: the units before each run, then each agent's total (computed once; the
+        levels and counts of a :class:`StepValues` are never changed after it is made)."""
+        zero = np.zeros(self.counts.shape[:-1] + (1,), dtype=np.int64)
+        return np.concatenate([zero, np.cumsum(self.counts, axis=-1)], axis=-1)
 
     @property
     def n(self) -> int:
@@ -241,9 +248,9 @@ class StepValues:
         runs = _leading_count(self.levels >= floor)  # levels never increase: wanted runs lead
         if self._unit_runs:
             return runs
-        zero = np.zeros((self.n, 1), dtype=np.int64)
-        ends = np.concatenate([zero, np.cumsum(self.counts, axis=-1)], axis=-1)  # units before each run
-        ends = np.broadcast_to(ends, runs.shape + ends.shape[-1:])
+        ends = self._run_starts
+        if runs.shape != ends.shape[:-1]:  # a batch: every profile has the same runs
+            ends = np.broadcast_to(ends, runs.shape + ends.shape[-1:])
         return np.take_along_axis(ends, runs[..., None], axis=-1)[..., 0]
 
     def value(self, quantity) -> np.ndarray:
@@ -260,8 +267,8 @@ class StepValues:
             Shape ``batch_shape + (n,)``.
         """
         q = np.asarray(quantity)
-        start = np.cumsum(self.counts, axis=-1) - self.counts  # units before each run
-        used = np.clip(q[..., None] - start, 0, self.counts)
+        start = self._run_starts[..., :-1]  # units before each run
+        used = np.minimum(np.maximum(q[..., None] - start, 0), self.counts)
         return np.sum(self.levels * used, axis=-1)
 
     def marginal(self, j) -> np.ndarray:
