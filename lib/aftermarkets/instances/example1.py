@@ -230,6 +230,18 @@ def closed_forms(m) -> dict:
     return {k: np.broadcast_to(np.asarray(f(m), dtype=float), m.shape) for k, f in _compiled().items()}
 
 
+@functools.lru_cache(maxsize=16)
+def _auction(key: bytes, shape: tuple, m: int, reserve: float, priority) -> AuctionOutcome:
+    """The uniform-price auction on bids given as bytes, cached (read-only arrays): the deviation
+    checks evaluate the same batch of bid profiles once per type on their type grid, and the
+    auction does not depend on the types."""
+    bids = np.frombuffer(key, dtype=float).reshape(shape)
+    out = uniform_price_auction(bids, m, reserve=reserve, priority=priority)
+    for arr in (out.allocation, out.payments):
+        arr.setflags(write=False)
+    return out
+
+
 class Example1(PricesMixin):
     r"""Example 1 (Section 3): a speculator in a uniform-price auction with resale.
 
@@ -477,8 +489,9 @@ class Example1(PricesMixin):
 
     # ---------------- Proposition 1: exact payoffs of any bids ----------------------------
     def _payoffs(self, bids, price_rule, priority, U=None, z=None, reserve=0.0, z_range=None):
-        bids = np.asarray(bids, dtype=float)
-        auc = uniform_price_auction(bids, self.m, reserve=reserve, priority=priority)
+        bids = np.ascontiguousarray(bids, dtype=float)
+        prio = None if priority is None else tuple(int(i) for i in priority)
+        auc = _auction(bids.tobytes(), bids.shape, self.m, float(reserve), prio)
         util, wel = group_payoffs(
             auc.allocation, auc.payments, self.m, self.m - 1, price_rule, U, z, z_range=z_range
         )

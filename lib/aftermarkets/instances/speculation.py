@@ -14,6 +14,7 @@ group. Both use this module:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,8 +83,27 @@ def resale_prices(holdings, mz, rule) -> np.ndarray:
         raise ValueError(f"price rule must be one of {PRICE_RULES}, got {rule!r}")
     if rule == "paper":
         return np.ones(holdings.shape[:-1])
-    choice = optimal_resale_price(holdings[..., 0], holdings[..., 1], holdings[..., 2], mz)
-    return choice.price_low if rule == "optimal-low" else choice.price_high
+    h = np.ascontiguousarray(holdings, dtype=np.int64)
+    return _optimal_prices(h.tobytes(), h.shape, float(mz), rule)
+
+
+@functools.lru_cache(maxsize=16)
+def _optimal_prices(key: bytes, shape: tuple, mz: float, rule: str) -> np.ndarray:
+    """:func:`resale_prices` for the optimal rules, on holdings given as bytes (read-only result).
+
+    Cached: the deviation checks ask for the same batch of outcomes once per type on their type
+    grid. A batch has few distinct outcomes, and C's problem is solved once for each.
+    """
+    flat = np.frombuffer(key, dtype=np.int64).reshape(-1, 3)
+    width = int(flat.max()) + 1 if flat.size else 1
+    codes = (flat[:, 0] * width + flat[:, 1]) * width + flat[:, 2]
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    rows = flat[first]
+    choice = optimal_resale_price(rows[:, 0], rows[:, 1], rows[:, 2], mz)
+    best = np.asarray(choice.price_low if rule == "optimal-low" else choice.price_high, dtype=float)
+    out = best.reshape(-1)[inverse.reshape(-1)].reshape(shape[:-1])
+    out.setflags(write=False)
+    return out
 
 
 def _type_cells(price, mz, U=None, z=None, z_range=None):
