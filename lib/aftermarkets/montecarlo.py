@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtri  # the normal quantile (scipy.stats.norm.ppf, without importing scipy.stats)
 
 __all__ = ["Estimate", "estimate", "ratio_estimate"]
 
@@ -51,7 +51,7 @@ class Estimate:
         """Normal-approximation confidence interval ``(low, high)`` at ``level`` in (0, 1)."""
         if not 0 < level < 1:
             raise ValueError(f"level must be in (0, 1), got {level!r}")
-        half = float(norm.ppf(0.5 + level / 2)) * self.se
+        half = float(ndtri(0.5 + level / 2)) * self.se
         return (self.mean - half, self.mean + half)
 
     def contains(self, value: float, level: float = 0.99) -> bool:

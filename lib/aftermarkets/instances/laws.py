@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
-from scipy import integrate, stats
+from scipy import integrate
 
 from .._checks import generator, probabilities
 
@@ -141,6 +141,8 @@ def uniform(low: float = 0.0, high: float = 1.0) -> ValueLaw:
     name = f"U[{low:g}, {high:g}]"
     cdf = lambda v: (v - a) / (b - a)
     fast = lambda v: (v - low) * (1.0 / (high - low))
+    from scipy import stats  # here, not at the top: importing scipy.stats takes a second
+
     return ValueLaw(name, float(low), float(high), stats.uniform(low, high - low), cdf, fast)
 
 
@@ -157,6 +159,8 @@ def power(a: float) -> ValueLaw:
     exponent = sp.nsimplify(a)
     sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
     name = f"F(v) = v{format(a, 'g').translate(sup)}" if float(a).is_integer() else f"F(v) = v^{a:g}"
+    from scipy import stats  # here, not at the top: importing scipy.stats takes a second
+
     return ValueLaw(name, 0.0, 1.0, stats.powerlaw(a), lambda v: v**exponent)
 
 
@@ -173,6 +177,8 @@ def truncated_normal(mean: float, sd: float, low: float, high: float) -> ValueLa
         raise ValueError(f"truncated_normal needs a finite mean and sd > 0, got mean={mean!r}, sd={sd!r}")
     if not (np.isfinite(low) and np.isfinite(high) and 0 <= low < high):
         raise ValueError(f"truncated_normal needs finite 0 <= low < high, got low={low}, high={high}")
+    from scipy import stats  # here, not at the top: importing scipy.stats takes a second
+
     dist = stats.truncnorm((low - mean) / sd, (high - mean) / sd, loc=mean, scale=sd)
     return ValueLaw(f"N({mean:g}, {sd:g}²) on [{low:g}, {high:g}]", float(low), float(high), dist)
 
@@ -187,6 +193,8 @@ def beta(alpha: float, beta_: float) -> ValueLaw:
     """
     if not (np.isfinite(alpha) and np.isfinite(beta_) and alpha > 0 and beta_ > 0):
         raise ValueError(f"beta needs positive parameters, got {alpha!r}, {beta_!r}")
+    from scipy import stats  # here, not at the top: importing scipy.stats takes a second
+
     return ValueLaw(f"Beta({alpha:g}, {beta_:g})", 0.0, 1.0, stats.beta(alpha, beta_))
 
 
