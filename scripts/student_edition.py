@@ -288,8 +288,9 @@ def build_html(out: Path) -> Path:
 
 
 def run(notebooks: list[Path], into: Path) -> dict:
-    """Execute student notebooks top to bottom, each in a fresh kernel; write the executed copies
-    and ``report.json`` (per notebook: seconds, the error if any, the glued names) to ``into``.
+    """Execute student notebooks top to bottom, each in a fresh kernel; write the executed copies to
+    ``into`` and return a report (per notebook: seconds, the error if any, the glued names).
+    ``tests/test_student.py`` runs one notebook per call, two at a time in ``make test``.
 
     The working directory is ``book/``, as for the book's own notebooks.
     """
@@ -311,7 +312,6 @@ def run(notebooks: list[Path], into: Path) -> dict:
         nbformat.write(nb, into / path.name)
         glued = sorted(set().union(*(booktools.glued_names(c) for c in nb.cells if c.cell_type == "code")))
         report[path.name] = {"seconds": round(time.perf_counter() - start, 1), "error": error, "glued": glued}
-        (into / "report.json").write_text(json.dumps(report, indent=1))
     return report
 
 
