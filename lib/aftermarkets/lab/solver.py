@@ -125,6 +125,11 @@ class LabGame:
             codes = np.broadcast_to(np.arange(self.A**n)[:, None], flat_alloc.shape[:2])
             self.S = self.A**n
         self.sig = codes  # (A^n, O)
+        # the resale stage sees the holdings and the signal, both fixed by the auction's allocation
+        # (the bids signal does not depend on the order): orders that give the same allocation give
+        # the same resale, so it runs once, at the first of them (``first_order[a, o] <= o``)
+        alloc_codes = flat_alloc @ ((m + 1) ** np.arange(n))
+        self.first_order = np.argmax(alloc_codes[:, None, :] == alloc_codes[:, :, None], axis=2)
         self.sigprob = np.zeros((self.A**n, self.S))
         np.add.at(self.sigprob, (np.repeat(np.arange(self.A**n), self.O), codes.ravel()), 1.0 / self.O)
         self.prof = market.profiles()
@@ -143,6 +148,29 @@ class LabGame:
             vals = np.concatenate([market.values[k].ravel() for k in range(n) if k != j] or [np.zeros(0)])
             self.candidate_prices.append(np.unique(vals[vals > 0]))
         self._gains = {}
+        self._sellers = [{} for _ in range(n)]
+
+    #: How many profiles of the others' strategies :meth:`seller` remembers, per seller.
+    SELLER_CACHE = 8
+
+    def seller(self, j: int, mixed):
+        """Seller ``j``'s beliefs and offers (a :class:`~aftermarkets.lab.resale._Seller`) when the
+        others play ``mixed``; kept for the last :attr:`SELLER_CACHE` profiles of the others, which
+        is what the solvers revisit (every bidder's utilities at one profile, the bidders who did
+        not move in a round of best response)."""
+        from .resale import _Seller
+
+        key = b"".join(
+            np.ascontiguousarray(mixed[k], dtype=float).tobytes() for k in range(self.mk.n) if k != j
+        )
+        cache = self._sellers[j]
+        if key in cache:
+            cache[key] = cache.pop(key)  # most recently used last
+        else:
+            if len(cache) >= self.SELLER_CACHE:
+                del cache[next(iter(cache))]
+            cache[key] = _Seller(self, j, [np.array(x, dtype=float) for x in mixed])
+        return cache[key]
 
     def offer_gains(self, j: int, holdings: tuple):
         """Seller ``j``'s gain from every candidate offer at ``holdings``, for every own type and
@@ -200,16 +228,23 @@ class LabGame:
         return t, w, acts
 
     def _outcome(self, resale, acts, types):
-        """Final holdings, auction payments and utilities for rows x every order."""
-        n = self.mk.n
+        """Final holdings, auction payments and utilities for rows x every order.
+
+        The resale stage runs once per row and distinct allocation (:attr:`first_order`); the
+        orders with an allocation seen before copy its result."""
+        n, orders = self.mk.n, self.O
         flat = np.ravel_multi_index(acts.T, (self.A,) * n)
         R = len(types)
-        h = self.alloc.reshape(-1, self.O, n)[flat].reshape(R * self.O, n)
-        p1 = self.pay.reshape(-1, self.O, n)[flat].reshape(R * self.O, n)
-        s = self.sig[flat].reshape(R * self.O)
-        acts, types = np.repeat(acts, self.O, axis=0), np.repeat(types, self.O)
+        h = self.alloc.reshape(-1, orders, n)[flat].reshape(R * orders, n)
+        p1 = self.pay.reshape(-1, orders, n)[flat].reshape(R * orders, n)
+        acts, types = np.repeat(acts, orders, axis=0), np.repeat(types, orders)
         if self.resale:
-            y, p2 = resale.run(h, s, acts, types)
+            first = self.first_order[flat]  # (R, orders)
+            run = (first == np.arange(orders)).ravel()
+            s = self.sig[flat].reshape(R * orders)
+            y, p2 = resale.run(h[run], s[run], acts[run], types[run])
+            copy = (np.cumsum(run) - 1)[(np.arange(R)[:, None] * orders + first).ravel()]
+            y, p2 = y[copy], p2[copy]
         else:
             y, p2 = h, np.zeros(h.shape)
         value = np.take_along_axis(self.cum[types], y[..., None], axis=-1)[..., 0]
