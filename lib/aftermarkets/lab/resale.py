@@ -80,7 +80,7 @@ class Resale:
         """Seller ``j``'s offers ``(price[t_j, a_j], quantity[t_j, a_j])`` at the current holdings
         (quantity 0: no offer), for every own type and own action."""
         seller = self.sellers[j]
-        slot = seller.slots(np.array([int(s)]), np.array([holdings], dtype=np.int64))[0]
+        slot = seller.slots(np.array([int(s)]), np.array(holdings, dtype=np.int64)[:, None])[0]
         return seller.price[slot], seller.qty[slot]
 
     # -------------------------------------------------------------- the stage
@@ -98,39 +98,38 @@ class Resale:
         types : numpy.ndarray of int
             Full type-profile index per row, shape ``(R,)``.
         """
-        mk = self.mk
-        h = np.array(holdings, dtype=np.int64)
+        mk, g = self.mk, self.g
+        # one row per bidder (``h[k]``: bidder k's units on every row), so that each step below
+        # reads and writes contiguous vectors
+        h = np.array(np.asarray(holdings, dtype=np.int64).T)
         pay = np.zeros(h.shape)
         signal = np.asarray(signal, dtype=np.int64)
+        types = np.asarray(types, dtype=np.int64)
         units = np.arange(mk.m)
         for j in range(mk.n):
-            active = np.flatnonzero(h[:, j] > 0)
+            active = np.flatnonzero(h[j] > 0)
             if not len(active):
                 continue
             seller = self.sellers[j]
-            # the offer tables of the distinct (signal, holdings) among the rows, then each row's
-            # entry at its seller's type and action
-            slot = seller.slots(signal[active], h[active])
-            t_j = self.g.prof[types[active], j]
-            a_j = actions[active, j]
-            price = seller.price[slot, t_j, a_j]
-            qty = seller.qty[slot, t_j, a_j]
+            # the offer tables at each row's (signal, holdings), at the seller's type and action
+            slot = seller.slots(signal[active], h[:, active])
+            at = (slot * mk.type_counts[j] + g.prof[types[active], j]) * g.A + actions[active, j]
+            qty = seller.qty.reshape(-1)[at]
             go = qty > 0
-            rows, price, left = active[go], price[go], qty[go]
-            v = self.vals[types[rows]]  # (r, n, m)
+            rows, price, left = active[go], seller.price.reshape(-1)[at[go]], qty[go]
+            row_types = types[rows]
             for k in range(mk.n):  # buyers in index order
                 if k == j:
                     continue
-                want = np.sum(
-                    (units >= h[rows, k][:, None]) & (v[:, k] >= price[:, None]) & (v[:, k] > 0), axis=-1
-                )
+                v = g.vals_of[k][row_types]  # (r, m): buyer k's marginals on these rows
+                want = np.sum((units >= h[k, rows][:, None]) & (v >= price[:, None]) & (v > 0), axis=-1)
                 take = np.minimum(want, left)
-                h[rows, k] += take
-                h[rows, j] -= take
-                pay[rows, k] += take * price
-                pay[rows, j] -= take * price
+                h[k, rows] += take
+                h[j, rows] -= take
+                pay[k, rows] += take * price
+                pay[j, rows] -= take * price
                 left = left - take
-        return h, pay
+        return h.T, pay.T
 
 
 class _Seller:
@@ -163,7 +162,10 @@ class _Seller:
             ]
             self.flat = np.ravel_multi_index(np.broadcast_arrays(*idx), (A,) * n)
         self._W = {}  # signal -> posterior (A, R)
-        self._slot = {}  # signal * H + holdings code -> row of the offer tables
+        # signal * H + holdings code -> row of the offer tables: a table when there are few keys
+        # (the allocation signal), else a dict (the bids signal has A^n values)
+        self._dense = np.full(game.S * self.H, -1) if game.S * self.H <= 2**16 else None
+        self._slot = {}
         self.price = np.zeros((0, mk.type_counts[j], A))
         self.qty = np.zeros((0, mk.type_counts[j], A), dtype=np.int64)
 
@@ -199,9 +201,15 @@ class _Seller:
         return np.einsum(",".join(terms) + "->" + letters[j] + "r", *operands)
 
     def slots(self, signals, holdings) -> np.ndarray:
-        """Row of :attr:`price` and :attr:`qty` for each ``(signals[i], holdings[i])``, computing
-        the offers not yet known."""
-        key = signals * self.H + holdings @ self.base
+        """Row of :attr:`price` and :attr:`qty` for each ``(signals[i], holdings[:, i])``
+        (``holdings`` has one row per bidder), computing the offers not yet known."""
+        key = signals * self.H + self.base @ holdings
+        if self._dense is not None:  # few keys: a lookup table
+            slot = self._dense[key]
+            if np.any(slot < 0):
+                self._compute(np.unique(key[slot < 0]))
+                slot = self._dense[key]
+            return slot
         uniq, inverse = np.unique(key, return_inverse=True)
         slot = np.array([self._slot.get(c, -1) for c in uniq.tolist()], dtype=np.int64)
         new = slot < 0
@@ -236,7 +244,11 @@ class _Seller:
                 ok = top[..., 0] > 1e-12
                 price[at] = np.where(ok, P[best], 0.0)
                 qty[at] = np.where(ok, Q[best], 0)
-        self._slot.update(zip(keys.tolist(), range(len(self.price), len(self.price) + len(keys))))
+        slots = np.arange(len(self.price), len(self.price) + len(keys))
+        if self._dense is not None:
+            self._dense[keys] = slots
+        else:
+            self._slot.update(zip(keys.tolist(), slots.tolist()))
         self.price = np.concatenate([self.price, price])
         self.qty = np.concatenate([self.qty, qty])
 

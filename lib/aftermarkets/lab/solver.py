@@ -117,6 +117,8 @@ class LabGame:
         self.A = len(fmt.actions)
         self.alloc, self.pay = fmt.table(n, m)  # (A,)*n + (O, n)
         self.O = self.alloc.shape[n]
+        # each bidder's auction payments, (n, A^n, O): one bidder's utilities read one of them
+        self.pay_of = np.ascontiguousarray(np.moveaxis(self.pay.reshape(-1, self.O, n), 2, 0))
         flat_alloc = self.alloc.reshape(-1, self.O, n)
         if signal == "allocation":
             codes = flat_alloc @ ((m + 1) ** np.arange(n))
@@ -138,6 +140,7 @@ class LabGame:
         self.cum = np.concatenate(
             [np.zeros(self.vals.shape[:2] + (1,)), np.cumsum(self.vals, axis=-1)], axis=-1
         )
+        self.vals_of = np.ascontiguousarray(self.vals.transpose(1, 0, 2))  # (n, T, m): per bidder
         self.optimal = market.expected_optimal_welfare()
         self.others, self.others_rows, self.others_prob, self.candidate_prices = [], [], [], []
         for j in range(n):
@@ -149,6 +152,7 @@ class LabGame:
             self.candidate_prices.append(np.unique(vals[vals > 0]))
         self._gains = {}
         self._sellers = [{} for _ in range(n)]
+        self._utilities = {}
 
     #: How many profiles of the others' strategies :meth:`seller` remembers, per seller.
     SELLER_CACHE = 8
@@ -227,41 +231,58 @@ class LabGame:
             acts[:, k] = a
         return t, w, acts
 
-    def _outcome(self, resale, acts, types):
-        """Final holdings, auction payments and utilities for rows x every order.
+    def _outcome(self, resale, acts, types, bidder=None):
+        """Auction holdings, final holdings, auction payments and utilities for rows x every order
+        (row ``r`` and order ``o`` at ``r * O + o``); with ``bidder``, only that bidder's utilities.
 
         The resale stage runs once per row and distinct allocation (:attr:`first_order`); the
         orders with an allocation seen before copy its result."""
         n, orders = self.mk.n, self.O
         flat = np.ravel_multi_index(acts.T, (self.A,) * n)
         R = len(types)
-        h = self.alloc.reshape(-1, orders, n)[flat].reshape(R * orders, n)
-        p1 = self.pay.reshape(-1, orders, n)[flat].reshape(R * orders, n)
-        acts, types = np.repeat(acts, orders, axis=0), np.repeat(types, orders)
         if self.resale:
             first = self.first_order[flat]  # (R, orders)
-            run = (first == np.arange(orders)).ravel()
-            s = self.sig[flat].reshape(R * orders)
-            y, p2 = resale.run(h[run], s[run], acts[run], types[run])
-            copy = (np.cumsum(run) - 1)[(np.arange(R)[:, None] * orders + first).ravel()]
-            y, p2 = y[copy], p2[copy]
+            fresh = first == np.arange(orders)
+            r, o = np.nonzero(fresh)
+            y, p2 = resale.run(
+                self.alloc.reshape(-1, orders, n)[flat[r], o], self.sig[flat[r], o], acts[r], types[r]
+            )
+            copy = (np.cumsum(fresh) - 1)[np.arange(R)[:, None] * orders + first].ravel()
+            row_types = types[r]
         else:
-            y, p2 = h, np.zeros(h.shape)
-        value = np.take_along_axis(self.cum[types], y[..., None], axis=-1)[..., 0]
-        return h, y, p1, value - p1 - p2
+            y = self.alloc.reshape(-1, orders, n)[flat].reshape(R * orders, n)
+            p2, copy, row_types = np.zeros(y.shape), slice(None), np.repeat(types, orders)
+        value = self.cum[row_types[:, None], np.arange(n), y]  # v_k(y_k), per row and bidder
+        if bidder is not None:
+            p1 = self.pay_of[bidder][flat].ravel()
+            return value[:, bidder][copy] - p1 - p2[:, bidder][copy]
+        h = self.alloc.reshape(-1, orders, n)[flat].reshape(R * orders, n)
+        p1 = self.pay.reshape(-1, orders, n)[flat].reshape(R * orders, n)
+        return h, y[copy], p1, value[copy] - p1 - p2[copy]
 
     # ------------------------------------------------------------------ evaluation
     def utilities(self, i: int, strategies) -> np.ndarray:
         """``U[t_i, b]``: bidder ``i``'s expected utility of every action at every own type,
-        against the others' (possibly mixed) strategies, beliefs from the whole profile."""
+        against the others' (possibly mixed) strategies, beliefs from the whole profile.
+
+        The last few results are kept: the solvers ask again at a profile where nobody moved (the
+        last round of best response, then the regrets of the profile it returns)."""
         mixed = self.mixed(strategies)
+        key = (i, b"".join(x.tobytes() for x in mixed))
+        if key not in self._utilities:
+            if len(self._utilities) >= self.SELLER_CACHE:
+                del self._utilities[next(iter(self._utilities))]
+            self._utilities[key] = self._expected_utilities(i, mixed)
+        return self._utilities[key].copy()
+
+    def _expected_utilities(self, i: int, mixed) -> np.ndarray:
         resale = Resale(self, mixed)
         t, w, acts = self._support(mixed, skip=i)
         A = self.A
         acts = np.repeat(acts[None], A, axis=0)
         acts[:, :, i] = np.arange(A)[:, None]
-        _, _, _, u = self._outcome(resale, acts.reshape(-1, self.mk.n), np.tile(t, A))
-        u = u[:, i].reshape(A, len(t), self.O).mean(axis=2)  # (A, rows)
+        u = self._outcome(resale, acts.reshape(-1, self.mk.n), np.tile(t, A), bidder=i)
+        u = u.reshape(A, len(t), self.O).mean(axis=2)  # (A, rows)
         out = np.zeros((A, self.mk.type_counts[i]))
         np.add.at(out, (slice(None), self.prof[t, i]), u * w[None, :])
         return out.T
