@@ -81,7 +81,10 @@ class Resale:
         (quantity 0: no offer), for every own type and own action."""
         seller = self.sellers[j]
         slot = seller.slots(np.array([int(s)]), np.array(holdings, dtype=np.int64)[:, None])[0]
-        return seller.price[slot], seller.qty[slot]
+        qty, prices = seller.qty[slot], self.g.candidate_prices[j]
+        if not len(prices):  # nobody to sell to: no offer
+            return np.zeros(qty.shape), qty
+        return np.where(qty > 0, prices[seller.price_index[slot]], 0.0), qty
 
     # -------------------------------------------------------------- the stage
     def run(self, holdings, signal, actions, types):
@@ -105,7 +108,6 @@ class Resale:
         pay = np.zeros(h.shape)
         signal = np.asarray(signal, dtype=np.int64)
         types = np.asarray(types, dtype=np.int64)
-        units = np.arange(mk.m)
         for j in range(mk.n):
             active = np.flatnonzero(h[j] > 0)
             if not len(active):
@@ -116,18 +118,24 @@ class Resale:
             at = (slot * mk.type_counts[j] + g.prof[types[active], j]) * g.A + actions[active, j]
             qty = seller.qty.reshape(-1)[at]
             go = qty > 0
-            rows, price, left = active[go], seller.price.reshape(-1)[at[go]], qty[go]
+            rows, at, left = active[go], at[go], qty[go]
+            p = seller.price_index.reshape(-1)[at]
+            price = g.candidate_prices[j][p]
             row_types = types[rows]
+            hj, pj = h[j], pay[j]
             for k in range(mk.n):  # buyers in index order
                 if k == j:
                     continue
-                v = g.vals_of[k][row_types]  # (r, m): buyer k's marginals on these rows
-                want = np.sum((units >= h[k, rows][:, None]) & (v >= price[:, None]) & (v > 0), axis=-1)
+                hk, pk, demand = h[k], pay[k], g.demand[j][k]
+                # the further units buyer k values at least the price (and positively): her
+                # marginals are non-increasing, so those she values so are her first ones
+                want = np.maximum(demand.reshape(-1)[row_types * demand.shape[1] + p] - hk[rows], 0)
                 take = np.minimum(want, left)
-                h[k, rows] += take
-                h[j, rows] -= take
-                pay[k, rows] += take * price
-                pay[j, rows] -= take * price
+                paid = take * price
+                hk[rows] += take
+                hj[rows] -= take
+                pk[rows] += paid
+                pj[rows] -= paid
                 left = left - take
         return h.T, pay.T
 
@@ -137,8 +145,10 @@ class _Seller:
     not used: she conditions on her own action, whatever it is).
 
     Posteriors are computed for the signals asked for, offers for the ``(signal, holdings)`` asked
-    for, and both are kept: :meth:`slots` maps keys to rows of the offer tables :attr:`price` and
-    :attr:`qty` (shape ``(keys, own types, own actions)``), computing the missing ones together.
+    for, and both are kept: :meth:`slots` maps keys to rows of the offer tables :attr:`qty` and
+    :attr:`price_index` (shape ``(keys, own types, own actions)``: the quantity offered, 0 for no
+    offer, and the price's index in ``game.candidate_prices[j]``), computing the missing ones
+    together.
 
     When the others play pure strategies, the likelihood :math:`\Pr[s \mid a_j, \sigma_{-j}(t_{-j})]`
     is read off ``game.sigprob`` at the action profiles they play (the sum over :math:`a_{-j}` has
@@ -166,8 +176,8 @@ class _Seller:
         # (the allocation signal), else a dict (the bids signal has A^n values)
         self._dense = np.full(game.S * self.H, -1) if game.S * self.H <= 2**16 else None
         self._slot = {}
-        self.price = np.zeros((0, mk.type_counts[j], A))
         self.qty = np.zeros((0, mk.type_counts[j], A), dtype=np.int64)
+        self.price_index = np.zeros((0, mk.type_counts[j], A), dtype=np.int64)
 
     def posteriors(self, signals) -> np.ndarray:
         """Posteriors ``W[k, a_j, r]`` after ``signals[k]`` (see :meth:`Resale.posterior`)."""
@@ -178,30 +188,30 @@ class _Seller:
             if self.pure:
                 W = g.sigprob[self.flat[None], np.array(missing)[:, None, None]]  # (k, A, R)
             else:
-                W = np.stack([self._mixed_likelihood(s) for s in missing])
+                W = self._mixed_likelihood(missing)
             W = W * prior
             tot = W.sum(axis=-1, keepdims=True)
             W = np.where(tot > 0, W / np.where(tot > 0, tot, 1.0), prior)
             self._W.update(zip(missing, W))
         return np.stack([self._W[s] for s in signals.tolist()])
 
-    def _mixed_likelihood(self, s: int) -> np.ndarray:
-        """``Pr[s | a_j, t_-j]``, shape ``(A, R)``: the likelihood averaged over the others' mixed
-        actions."""
+    def _mixed_likelihood(self, signals) -> np.ndarray:
+        """``Pr[s | a_j, t_-j]`` for each ``s`` of ``signals``, shape ``(k, A, R)``: the likelihood
+        averaged over the others' mixed actions."""
         g, j = self.g, self.j
         n, A = g.mk.n, g.A
-        like = g.sigprob[:, s].reshape((A,) * n)  # Pr[s | a], one axis per bidder
+        like = g.sigprob[:, signals].reshape((A,) * n + (len(signals),))  # Pr[s | a], one axis per bidder
         others = g.others[j]  # (R, n): the others' type profiles (t_j set to 0)
         letters = "abc"[:n]
-        terms, operands = [letters], [like]
+        terms, operands = [letters + "s"], [like]
         for k in range(n):
             if k != j:
                 terms.append("r" + letters[k])
                 operands.append(self.mixed[k][others[:, k]])
-        return np.einsum(",".join(terms) + "->" + letters[j] + "r", *operands)
+        return np.einsum(",".join(terms) + "->s" + letters[j] + "r", *operands)
 
     def slots(self, signals, holdings) -> np.ndarray:
-        """Row of :attr:`price` and :attr:`qty` for each ``(signals[i], holdings[:, i])``
+        """Row of :attr:`qty` and :attr:`price_index` for each ``(signals[i], holdings[:, i])``
         (``holdings`` has one row per bidder), computing the offers not yet known."""
         key = signals * self.H + self.base @ holdings
         if self._dense is not None:  # few keys: a lookup table
@@ -227,30 +237,30 @@ class _Seller:
         T_j, A = g.mk.type_counts[j], g.A
         signals = keys // self.H
         holdings = keys[:, None] % self.H // self.base % (g.mk.m + 1)  # (K, n)
-        price = np.zeros((len(keys), T_j, A))
         qty = np.zeros((len(keys), T_j, A), dtype=np.int64)
-        if len(g.candidate_prices[j]):  # else nobody to sell to: no offer
-            for own in np.unique(holdings[:, j]).tolist():
-                if own == 0:
-                    continue  # nothing to sell: no offer
+        price_index = np.zeros((len(keys), T_j, A), dtype=np.int64)
+        live = holdings[:, j] > 0  # else nothing to sell: no offer
+        if len(g.candidate_prices[j]) and live.any():  # else nobody to sell to: no offer
+            W = np.zeros((len(keys), A, len(g.others[j])))
+            W[live] = self.posteriors(signals[live])  # (keys, A, R)
+            for own in np.unique(holdings[live, j]).tolist():
                 at = np.flatnonzero(holdings[:, j] == own)
-                W = self.posteriors(signals[at])  # (k, A, R)
                 tables = [g.offer_gains(j, tuple(h)) for h in holdings[at].tolist()]  # cached by the game
-                P, Q = tables[0][0].ravel(), tables[0][1].ravel()  # the same at every key of the group
+                Q = tables[0][1].ravel()  # the same at every key of the group
                 gains = np.stack([gn for _, _, gn in tables])  # (k, T_j, prices, quantities, R)
-                expected = np.einsum("ktpqr,kar->ktapq", gains, W).reshape(len(at), T_j, A, -1)
+                expected = np.einsum("ktpqr,kar->ktapq", gains, W[at]).reshape(len(at), T_j, A, -1)
                 top = expected.max(axis=-1, keepdims=True)
                 best = np.argmax(expected > top - 1e-12, axis=-1)  # lowest price, then quantity
                 ok = top[..., 0] > 1e-12
-                price[at] = np.where(ok, P[best], 0.0)
                 qty[at] = np.where(ok, Q[best], 0)
-        slots = np.arange(len(self.price), len(self.price) + len(keys))
+                price_index[at] = np.where(ok, best // own, 0)  # P[best], in game.candidate_prices[j]
+        slots = np.arange(len(self.qty), len(self.qty) + len(keys))
         if self._dense is not None:
             self._dense[keys] = slots
         else:
             self._slot.update(zip(keys.tolist(), slots.tolist()))
-        self.price = np.concatenate([self.price, price])
         self.qty = np.concatenate([self.qty, qty])
+        self.price_index = np.concatenate([self.price_index, price_index])
 
 
 def _sales(vals, holdings, j, price, quantity):

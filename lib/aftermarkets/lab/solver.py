@@ -150,6 +150,15 @@ class LabGame:
             self.others_prob.append(self.prob[rows] / market.probs[j][0])
             vals = np.concatenate([market.values[k].ravel() for k in range(n) if k != j] or [np.zeros(0)])
             self.candidate_prices.append(np.unique(vals[vals > 0]))
+        # demand[j][k][t, p]: how many units buyer k of type profile t values at least seller j's
+        # candidate price p (and positively), her first ones since marginals are non-increasing
+        self.demand = [
+            [
+                np.sum((v[:, :, None] >= self.candidate_prices[j]) & (v[:, :, None] > 0), axis=1)
+                for v in self.vals_of
+            ]
+            for j in range(n)
+        ]
         self._gains = {}
         self._sellers = [{} for _ in range(n)]
         self._utilities = {}
