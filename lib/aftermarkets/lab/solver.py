@@ -292,8 +292,10 @@ class LabGame:
         acts[:, :, i] = np.arange(A)[:, None]
         u = self._outcome(resale, acts.reshape(-1, self.mk.n), np.tile(t, A), bidder=i)
         u = u.reshape(A, len(t), self.O).mean(axis=2)  # (A, rows)
-        out = np.zeros((A, self.mk.type_counts[i]))
-        np.add.at(out, (slice(None), self.prof[t, i]), u * w[None, :])
+        # sum over the rows of each own type, in row order: out[b, t_i] += u[b, row] * w[row]
+        T_i = self.mk.type_counts[i]
+        cell = (np.arange(A)[:, None] * T_i + self.prof[t, i]).ravel()
+        out = np.bincount(cell, weights=(u * w[None, :]).ravel(), minlength=A * T_i).reshape(A, T_i)
         return out.T
 
     def regrets(self, strategies) -> tuple:
