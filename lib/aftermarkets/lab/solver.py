@@ -165,6 +165,8 @@ class LabGame:
 
     #: How many profiles of the others' strategies :meth:`seller` remembers, per seller.
     SELLER_CACHE = 8
+    #: How many (bidder, profile) results :meth:`utilities` remembers (each a small table).
+    UTILITIES_CACHE = 1024
 
     def seller(self, j: int, mixed):
         """Seller ``j``'s beliefs and offers (a :class:`~aftermarkets.lab.resale._Seller`) when the
@@ -274,12 +276,13 @@ class LabGame:
         """``U[t_i, b]``: bidder ``i``'s expected utility of every action at every own type,
         against the others' (possibly mixed) strategies, beliefs from the whole profile.
 
-        The last few results are kept: the solvers ask again at a profile where nobody moved (the
-        last round of best response, then the regrets of the profile it returns)."""
+        The last :attr:`UTILITIES_CACHE` results are kept: the solvers ask again at a profile where
+        nobody moved (the last round of best response, then the regrets of the profile it
+        returns), and runs from the same start retrace the same profiles."""
         mixed = self.mixed(strategies)
         key = (i, b"".join(x.tobytes() for x in mixed))
         if key not in self._utilities:
-            if len(self._utilities) >= self.SELLER_CACHE:
+            if len(self._utilities) >= self.UTILITIES_CACHE:
                 del self._utilities[next(iter(self._utilities))]
             self._utilities[key] = self._expected_utilities(i, mixed)
         return self._utilities[key].copy()
