@@ -52,6 +52,13 @@ class Resale:
         action profile) and the action-grid size.
     mixed : sequence of numpy.ndarray
         ``mixed[k][t, a]``: probability that bidder ``k`` of type ``t`` plays action ``a``.
+
+    Notes
+    -----
+    Seller ``j``'s beliefs and offers depend on the others' strategies only, not on her own, so
+    they live in a :class:`_Seller` that the game keeps for the last few profiles of the others
+    (:meth:`LabGame.seller`): the bidders' utilities at one profile, and a bidder's own moves in
+    best response, reuse them instead of recomputing them.
     """
 
     def __init__(self, game, mixed):
@@ -59,59 +66,25 @@ class Resale:
         self.mixed = [np.asarray(x, dtype=float) for x in mixed]
         self.vals = game.vals  # (T, n, m) marginals of every type profile
         self.cum = game.cum  # (T, n, m + 1) values of holding 0..m units
-        self._posteriors, self._offers = {}, {}
+        self.sellers = [game.seller(j, self.mixed) for j in range(self.mk.n)]
 
     # -------------------------------------------------------------- beliefs
     def posterior(self, j: int, s: int) -> np.ndarray:
         """``W[a_j, r]``: seller ``j``'s posterior over the others' type profiles ``r`` (rows of
         ``game.others[j]``) after signal ``s`` when her action was ``a_j``; the prior when ``s`` has
         probability 0 given ``a_j``."""
-        key = (j, s)
-        if key not in self._posteriors:
-            g = self.g
-            n, A = self.mk.n, g.A
-            like = g.sigprob[:, s].reshape((A,) * n)  # Pr[s | a], one axis per bidder
-            others = g.others[j]  # (R, n): the others' type profiles (t_j set to 0)
-            prior = g.others_prob[j]
-            if n == 1:
-                W = like[:, None]
-            else:  # average the likelihood over the others' mixed actions
-                letters = "abc"[:n]
-                terms, operands = [letters], [like]
-                for k in range(n):
-                    if k != j:
-                        terms.append("r" + letters[k])
-                        operands.append(self.mixed[k][others[:, k]])
-                W = np.einsum(",".join(terms) + "->" + letters[j] + "r", *operands)
-            W = W * prior[None, :]
-            tot = W.sum(axis=1, keepdims=True)
-            self._posteriors[key] = np.where(tot > 0, W / np.where(tot > 0, tot, 1.0), prior[None, :])
-        return self._posteriors[key]
+        return self.sellers[j].posteriors(np.array([s]))[0]
 
     # -------------------------------------------------------------- offers
     def offers(self, j: int, s: int, holdings: tuple) -> tuple:
         """Seller ``j``'s offers ``(price[t_j, a_j], quantity[t_j, a_j])`` at the current holdings
         (quantity 0: no offer), for every own type and own action."""
-        key = (j, s, holdings)
-        if key in self._offers:
-            return self._offers[key]
-        g, mk = self.g, self.mk
-        h = np.array(holdings, dtype=np.int64)
-        T_j, A = mk.type_counts[j], g.A
-        price = np.zeros((T_j, A))
-        qty = np.zeros((T_j, A), dtype=np.int64)
-        prices = g.candidate_prices[j]
-        if h[j] > 0 and len(prices):
-            W = self.posterior(j, s)  # (A, R)
-            P, Q, gains = g.offer_gains(j, holdings)  # strategy-free, cached by the game
-            expected = np.einsum("tpqr,ar->tapq", gains, W).reshape(T_j, A, -1)  # (T_j, A, P*Q)
-            top = expected.max(axis=2, keepdims=True)
-            k = np.argmax(expected > top - 1e-12, axis=2)  # lowest price, then quantity
-            ok = top[..., 0] > 1e-12
-            price = np.where(ok, P.ravel()[k], 0.0)
-            qty = np.where(ok, Q.ravel()[k], 0)
-        self._offers[key] = (price, qty)
-        return price, qty
+        seller = self.sellers[j]
+        slot = seller.slots(np.array([int(s)]), np.array(holdings, dtype=np.int64)[:, None])[0]
+        qty, prices = seller.qty[slot], self.g.candidate_prices[j]
+        if not len(prices):  # nobody to sell to: no offer
+            return np.zeros(qty.shape), qty
+        return np.where(qty > 0, prices[seller.price_index[slot]], 0.0), qty
 
     # -------------------------------------------------------------- the stage
     def run(self, holdings, signal, actions, types):
@@ -128,40 +101,166 @@ class Resale:
         types : numpy.ndarray of int
             Full type-profile index per row, shape ``(R,)``.
         """
-        mk = self.mk
-        h = np.array(holdings, dtype=np.int64)
+        mk, g = self.mk, self.g
+        # one row per bidder (``h[k]``: bidder k's units on every row), so that each step below
+        # reads and writes contiguous vectors
+        h = np.array(np.asarray(holdings, dtype=np.int64).T)
         pay = np.zeros(h.shape)
+        signal = np.asarray(signal, dtype=np.int64)
+        types = np.asarray(types, dtype=np.int64)
         for j in range(mk.n):
-            active = np.flatnonzero(h[:, j] > 0)
+            active = np.flatnonzero(h[j] > 0)
             if not len(active):
                 continue
-            base = (mk.m + 1) ** np.arange(mk.n)
-            key = signal[active].astype(np.int64) * (mk.m + 1) ** mk.n + h[active] @ base
-            uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-            t_j = self.g.prof[types[active], j]
-            a_j = actions[active, j]
-            tables = [
-                self.offers(j, int(signal[row]), tuple(int(x) for x in h[row])) for row in active[first]
-            ]  # a few distinct (signal, holdings) per seller
-            price = np.stack([pr for pr, _ in tables])[inverse, t_j, a_j]
-            qty = np.stack([qt for _, qt in tables])[inverse, t_j, a_j]
+            seller = self.sellers[j]
+            # the offer tables at each row's (signal, holdings), at the seller's type and action
+            slot = seller.slots(signal[active], h[:, active])
+            at = (slot * mk.type_counts[j] + g.prof[types[active], j]) * g.A + actions[active, j]
+            qty = seller.qty.reshape(-1)[at]
             go = qty > 0
-            rows, price, left = active[go], price[go], qty[go]
-            v = self.vals[types[rows]]  # (r, n, m)
-            units = np.arange(mk.m)
+            rows, at, left = active[go], at[go], qty[go]
+            p = seller.price_index.reshape(-1)[at]
+            price = g.candidate_prices[j][p]
+            row_types = types[rows]
+            hj, pj = h[j], pay[j]
             for k in range(mk.n):  # buyers in index order
                 if k == j:
                     continue
-                want = np.sum(
-                    (units >= h[rows, k][:, None]) & (v[:, k] >= price[:, None]) & (v[:, k] > 0), axis=-1
-                )
+                hk, pk, demand = h[k], pay[k], g.demand[j][k]
+                # the further units buyer k values at least the price (and positively): her
+                # marginals are non-increasing, so those she values so are her first ones
+                want = np.maximum(demand.reshape(-1)[row_types * demand.shape[1] + p] - hk[rows], 0)
                 take = np.minimum(want, left)
-                h[rows, k] += take
-                h[rows, j] -= take
-                pay[rows, k] += take * price
-                pay[rows, j] -= take * price
+                paid = take * price
+                hk[rows] += take
+                hj[rows] -= take
+                pk[rows] += paid
+                pj[rows] -= paid
                 left = left - take
-        return h, pay
+        return h.T, pay.T
+
+
+class _Seller:
+    r"""Seller ``j``'s posteriors and offers when the others play ``mixed`` (her own strategy is
+    not used: she conditions on her own action, whatever it is).
+
+    Posteriors are computed for the signals asked for, offers for the ``(signal, holdings)`` asked
+    for, and both are kept: :meth:`slots` maps keys to rows of the offer tables :attr:`qty` and
+    :attr:`price_index` (shape ``(keys, own types, own actions)``: the quantity offered, 0 for no
+    offer, and the price's index in ``game.candidate_prices[j]``), computing the missing ones
+    together.
+
+    When the others play pure strategies, the likelihood :math:`\Pr[s \mid a_j, \sigma_{-j}(t_{-j})]`
+    is read off ``game.sigprob`` at the action profiles they play (the sum over :math:`a_{-j}` has
+    a single non-zero term, so this is the same number); mixed strategies sum over the others'
+    actions.
+    """
+
+    def __init__(self, game, j, mixed):
+        self.g, self.j = game, j
+        mk = game.mk
+        n, A = mk.n, game.A
+        self.H = (mk.m + 1) ** n  # holdings vectors, coded in base m + 1
+        self.base = (mk.m + 1) ** np.arange(n)
+        others = game.others[j]
+        self.mixed = mixed
+        self.pure = all(np.all((mixed[k] == 0) | (mixed[k] == 1)) for k in range(n) if k != j)
+        if self.pure:  # flat index of the action profile (a_j, sigma_-j(t_-j)), shape (A, R)
+            idx = [
+                np.arange(A)[:, None] if k == j else mixed[k].argmax(axis=1)[others[:, k]][None, :]
+                for k in range(n)
+            ]
+            self.flat = np.ravel_multi_index(np.broadcast_arrays(*idx), (A,) * n)
+        self._W = {}  # signal -> posterior (A, R)
+        # signal * H + holdings code -> row of the offer tables: a table when there are few keys
+        # (the allocation signal), else a dict (the bids signal has A^n values)
+        self._dense = np.full(game.S * self.H, -1) if game.S * self.H <= 2**16 else None
+        self._slot = {}
+        self.qty = np.zeros((0, mk.type_counts[j], A), dtype=np.int64)
+        self.price_index = np.zeros((0, mk.type_counts[j], A), dtype=np.int64)
+
+    def posteriors(self, signals) -> np.ndarray:
+        """Posteriors ``W[k, a_j, r]`` after ``signals[k]`` (see :meth:`Resale.posterior`)."""
+        g, j = self.g, self.j
+        missing = [s for s in dict.fromkeys(signals.tolist()) if s not in self._W]
+        if missing:
+            prior = g.others_prob[j]
+            if self.pure:
+                W = g.sigprob[self.flat[None], np.array(missing)[:, None, None]]  # (k, A, R)
+            else:
+                W = self._mixed_likelihood(missing)
+            W = W * prior
+            tot = W.sum(axis=-1, keepdims=True)
+            W = np.where(tot > 0, W / np.where(tot > 0, tot, 1.0), prior)
+            self._W.update(zip(missing, W))
+        return np.stack([self._W[s] for s in signals.tolist()])
+
+    def _mixed_likelihood(self, signals) -> np.ndarray:
+        """``Pr[s | a_j, t_-j]`` for each ``s`` of ``signals``, shape ``(k, A, R)``: the likelihood
+        averaged over the others' mixed actions."""
+        g, j = self.g, self.j
+        n, A = g.mk.n, g.A
+        like = g.sigprob[:, signals].reshape((A,) * n + (len(signals),))  # Pr[s | a], one axis per bidder
+        others = g.others[j]  # (R, n): the others' type profiles (t_j set to 0)
+        letters = "abc"[:n]
+        terms, operands = [letters + "s"], [like]
+        for k in range(n):
+            if k != j:
+                terms.append("r" + letters[k])
+                operands.append(self.mixed[k][others[:, k]])
+        return np.einsum(",".join(terms) + "->s" + letters[j] + "r", *operands)
+
+    def slots(self, signals, holdings) -> np.ndarray:
+        """Row of :attr:`qty` and :attr:`price_index` for each ``(signals[i], holdings[:, i])``
+        (``holdings`` has one row per bidder), computing the offers not yet known."""
+        key = signals * self.H + self.base @ holdings
+        if self._dense is not None:  # few keys: a lookup table
+            slot = self._dense[key]
+            if np.any(slot < 0):
+                self._compute(np.unique(key[slot < 0]))
+                slot = self._dense[key]
+            return slot
+        uniq, inverse = np.unique(key, return_inverse=True)
+        slot = np.array([self._slot.get(c, -1) for c in uniq.tolist()], dtype=np.int64)
+        new = slot < 0
+        if new.any():
+            self._compute(uniq[new])
+            slot[new] = [self._slot[c] for c in uniq[new].tolist()]
+        return slot[inverse]
+
+    def _compute(self, keys):
+        """The optimal offers of every own type and action at each ``key`` (signal and holdings),
+        appended to the tables. Keys at which the seller holds the same number of units have gains
+        tables of one shape (:meth:`LabGame.offer_gains`), so their expected gains are one
+        contraction, batched over the keys."""
+        g, j = self.g, self.j
+        T_j, A = g.mk.type_counts[j], g.A
+        signals = keys // self.H
+        holdings = keys[:, None] % self.H // self.base % (g.mk.m + 1)  # (K, n)
+        qty = np.zeros((len(keys), T_j, A), dtype=np.int64)
+        price_index = np.zeros((len(keys), T_j, A), dtype=np.int64)
+        live = holdings[:, j] > 0  # else nothing to sell: no offer
+        if len(g.candidate_prices[j]) and live.any():  # else nobody to sell to: no offer
+            W = np.zeros((len(keys), A, len(g.others[j])))
+            W[live] = self.posteriors(signals[live])  # (keys, A, R)
+            for own in np.unique(holdings[live, j]).tolist():
+                at = np.flatnonzero(holdings[:, j] == own)
+                tables = [g.offer_gains(j, tuple(h)) for h in holdings[at].tolist()]  # cached by the game
+                Q = tables[0][1].ravel()  # the same at every key of the group
+                gains = np.stack([gn for _, _, gn in tables])  # (k, T_j, prices, quantities, R)
+                expected = np.einsum("ktpqr,kar->ktapq", gains, W[at]).reshape(len(at), T_j, A, -1)
+                top = expected.max(axis=-1, keepdims=True)
+                best = np.argmax(expected > top - 1e-12, axis=-1)  # lowest price, then quantity
+                ok = top[..., 0] > 1e-12
+                qty[at] = np.where(ok, Q[best], 0)
+                price_index[at] = np.where(ok, best // own, 0)  # P[best], in game.candidate_prices[j]
+        slots = np.arange(len(self.qty), len(self.qty) + len(keys))
+        if self._dense is not None:
+            self._dense[keys] = slots
+        else:
+            self._slot.update(zip(keys.tolist(), slots.tolist()))
+        self.qty = np.concatenate([self.qty, qty])
+        self.price_index = np.concatenate([self.price_index, price_index])
 
 
 def _sales(vals, holdings, j, price, quantity):

@@ -117,6 +117,8 @@ class LabGame:
         self.A = len(fmt.actions)
         self.alloc, self.pay = fmt.table(n, m)  # (A,)*n + (O, n)
         self.O = self.alloc.shape[n]
+        # each bidder's auction payments, (n, A^n, O): one bidder's utilities read one of them
+        self.pay_of = np.ascontiguousarray(np.moveaxis(self.pay.reshape(-1, self.O, n), 2, 0))
         flat_alloc = self.alloc.reshape(-1, self.O, n)
         if signal == "allocation":
             codes = flat_alloc @ ((m + 1) ** np.arange(n))
@@ -125,6 +127,11 @@ class LabGame:
             codes = np.broadcast_to(np.arange(self.A**n)[:, None], flat_alloc.shape[:2])
             self.S = self.A**n
         self.sig = codes  # (A^n, O)
+        # the resale stage sees the holdings and the signal, both fixed by the auction's allocation
+        # (the bids signal does not depend on the order): orders that give the same allocation give
+        # the same resale, so it runs once, at the first of them (``first_order[a, o] <= o``)
+        alloc_codes = flat_alloc @ ((m + 1) ** np.arange(n))
+        self.first_order = np.argmax(alloc_codes[:, None, :] == alloc_codes[:, :, None], axis=2)
         self.sigprob = np.zeros((self.A**n, self.S))
         np.add.at(self.sigprob, (np.repeat(np.arange(self.A**n), self.O), codes.ravel()), 1.0 / self.O)
         self.prof = market.profiles()
@@ -133,6 +140,7 @@ class LabGame:
         self.cum = np.concatenate(
             [np.zeros(self.vals.shape[:2] + (1,)), np.cumsum(self.vals, axis=-1)], axis=-1
         )
+        self.vals_of = np.ascontiguousarray(self.vals.transpose(1, 0, 2))  # (n, T, m): per bidder
         self.optimal = market.expected_optimal_welfare()
         self.others, self.others_rows, self.others_prob, self.candidate_prices = [], [], [], []
         for j in range(n):
@@ -142,7 +150,42 @@ class LabGame:
             self.others_prob.append(self.prob[rows] / market.probs[j][0])
             vals = np.concatenate([market.values[k].ravel() for k in range(n) if k != j] or [np.zeros(0)])
             self.candidate_prices.append(np.unique(vals[vals > 0]))
+        # demand[j][k][t, p]: how many units buyer k of type profile t values at least seller j's
+        # candidate price p (and positively), her first ones since marginals are non-increasing
+        self.demand = [
+            [
+                np.sum((v[:, :, None] >= self.candidate_prices[j]) & (v[:, :, None] > 0), axis=1)
+                for v in self.vals_of
+            ]
+            for j in range(n)
+        ]
         self._gains = {}
+        self._sellers = [{} for _ in range(n)]
+        self._utilities = {}
+
+    #: How many profiles of the others' strategies :meth:`seller` remembers, per seller.
+    SELLER_CACHE = 8
+    #: How many (bidder, profile) results :meth:`utilities` remembers (each a small table).
+    UTILITIES_CACHE = 1024
+
+    def seller(self, j: int, mixed):
+        """Seller ``j``'s beliefs and offers (a :class:`~aftermarkets.lab.resale._Seller`) when the
+        others play ``mixed``; kept for the last :attr:`SELLER_CACHE` profiles of the others, which
+        is what the solvers revisit (every bidder's utilities at one profile, the bidders who did
+        not move in a round of best response)."""
+        from .resale import _Seller
+
+        key = b"".join(
+            np.ascontiguousarray(mixed[k], dtype=float).tobytes() for k in range(self.mk.n) if k != j
+        )
+        cache = self._sellers[j]
+        if key in cache:
+            cache[key] = cache.pop(key)  # most recently used last
+        else:
+            if len(cache) >= self.SELLER_CACHE:
+                del cache[next(iter(cache))]
+            cache[key] = _Seller(self, j, [np.array(x, dtype=float) for x in mixed])
+        return cache[key]
 
     def offer_gains(self, j: int, holdings: tuple):
         """Seller ``j``'s gain from every candidate offer at ``holdings``, for every own type and
@@ -199,36 +242,63 @@ class LabGame:
             acts[:, k] = a
         return t, w, acts
 
-    def _outcome(self, resale, acts, types):
-        """Final holdings, auction payments and utilities for rows x every order."""
-        n = self.mk.n
+    def _outcome(self, resale, acts, types, bidder=None):
+        """Auction holdings, final holdings, auction payments and utilities for rows x every order
+        (row ``r`` and order ``o`` at ``r * O + o``); with ``bidder``, only that bidder's utilities.
+
+        The resale stage runs once per row and distinct allocation (:attr:`first_order`); the
+        orders with an allocation seen before copy its result."""
+        n, orders = self.mk.n, self.O
         flat = np.ravel_multi_index(acts.T, (self.A,) * n)
         R = len(types)
-        h = self.alloc.reshape(-1, self.O, n)[flat].reshape(R * self.O, n)
-        p1 = self.pay.reshape(-1, self.O, n)[flat].reshape(R * self.O, n)
-        s = self.sig[flat].reshape(R * self.O)
-        acts, types = np.repeat(acts, self.O, axis=0), np.repeat(types, self.O)
         if self.resale:
-            y, p2 = resale.run(h, s, acts, types)
+            first = self.first_order[flat]  # (R, orders)
+            fresh = first == np.arange(orders)
+            r, o = np.nonzero(fresh)
+            y, p2 = resale.run(
+                self.alloc.reshape(-1, orders, n)[flat[r], o], self.sig[flat[r], o], acts[r], types[r]
+            )
+            copy = (np.cumsum(fresh) - 1)[np.arange(R)[:, None] * orders + first].ravel()
+            row_types = types[r]
         else:
-            y, p2 = h, np.zeros(h.shape)
-        value = np.take_along_axis(self.cum[types], y[..., None], axis=-1)[..., 0]
-        return h, y, p1, value - p1 - p2
+            y = self.alloc.reshape(-1, orders, n)[flat].reshape(R * orders, n)
+            p2, copy, row_types = np.zeros(y.shape), slice(None), np.repeat(types, orders)
+        value = self.cum[row_types[:, None], np.arange(n), y]  # v_k(y_k), per row and bidder
+        if bidder is not None:
+            p1 = self.pay_of[bidder][flat].ravel()
+            return value[:, bidder][copy] - p1 - p2[:, bidder][copy]
+        h = self.alloc.reshape(-1, orders, n)[flat].reshape(R * orders, n)
+        p1 = self.pay.reshape(-1, orders, n)[flat].reshape(R * orders, n)
+        return h, y[copy], p1, value[copy] - p1 - p2[copy]
 
     # ------------------------------------------------------------------ evaluation
     def utilities(self, i: int, strategies) -> np.ndarray:
         """``U[t_i, b]``: bidder ``i``'s expected utility of every action at every own type,
-        against the others' (possibly mixed) strategies, beliefs from the whole profile."""
+        against the others' (possibly mixed) strategies, beliefs from the whole profile.
+
+        The last :attr:`UTILITIES_CACHE` results are kept: the solvers ask again at a profile where
+        nobody moved (the last round of best response, then the regrets of the profile it
+        returns), and runs from the same start retrace the same profiles."""
         mixed = self.mixed(strategies)
+        key = (i, b"".join(x.tobytes() for x in mixed))
+        if key not in self._utilities:
+            if len(self._utilities) >= self.UTILITIES_CACHE:
+                del self._utilities[next(iter(self._utilities))]
+            self._utilities[key] = self._expected_utilities(i, mixed)
+        return self._utilities[key].copy()
+
+    def _expected_utilities(self, i: int, mixed) -> np.ndarray:
         resale = Resale(self, mixed)
         t, w, acts = self._support(mixed, skip=i)
         A = self.A
         acts = np.repeat(acts[None], A, axis=0)
         acts[:, :, i] = np.arange(A)[:, None]
-        _, _, _, u = self._outcome(resale, acts.reshape(-1, self.mk.n), np.tile(t, A))
-        u = u[:, i].reshape(A, len(t), self.O).mean(axis=2)  # (A, rows)
-        out = np.zeros((A, self.mk.type_counts[i]))
-        np.add.at(out, (slice(None), self.prof[t, i]), u * w[None, :])
+        u = self._outcome(resale, acts.reshape(-1, self.mk.n), np.tile(t, A), bidder=i)
+        u = u.reshape(A, len(t), self.O).mean(axis=2)  # (A, rows)
+        # sum over the rows of each own type, in row order: out[b, t_i] += u[b, row] * w[row]
+        T_i = self.mk.type_counts[i]
+        cell = (np.arange(A)[:, None] * T_i + self.prof[t, i]).ravel()
+        out = np.bincount(cell, weights=(u * w[None, :]).ravel(), minlength=A * T_i).reshape(A, T_i)
         return out.T
 
     def regrets(self, strategies) -> tuple:
