@@ -124,7 +124,7 @@ def take_it_or_leave_it(
     if quantity is not None:
         offered = np.minimum(unit_counts(quantity, "quantity offered"), offered)
     if requests is None:
-        want = np.clip(v.units_at_least(p) - h, 0, None)
+        want = np.maximum(v.units_at_least(p) - h, 0)
     else:
         req = np.asarray(requests)
         if req.shape[-1:] != (n,):
@@ -192,7 +192,7 @@ class TakeItOrLeaveIt:
             return TradeOutcome(h.copy(), np.zeros(h.shape))
         price, quantity = offer
         h = _holdings(holdings, v)
-        demand = np.clip(v.units_at_least(price) - h, 0, None)
+        demand = np.maximum(v.units_at_least(price) - h, 0)
         req = np.array(demand)
         for i, a in enumerate(actions):
             if i == self.seller or a == "demand":

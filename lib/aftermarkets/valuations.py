@@ -451,7 +451,7 @@ def fb_survival(m, p) -> np.ndarray:
     """
     m, p = np.asarray(m, dtype=float), np.asarray(p, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        low = 1.0 / (1.0 + (2 * m - 1) * np.clip(p, 0.0, None))
+        low = 1.0 / (1.0 + (2 * m - 1) * np.maximum(p, 0.0))
     out = np.where(p < 1.0, low, np.clip(1.0 + 1.0 / (2 * m) - p, 0.0, 1.0))
     return np.where(p <= 0.0, 1.0, out)
 
@@ -463,7 +463,7 @@ def fb_tail_integral(m, p) -> np.ndarray:
     h = 1.0 / (2 * m)
     c = 2 * m - 1
     low = (np.log(2 * m) - np.log1p(c * np.clip(p, 0.0, 1.0))) / c + h * h / 2
-    return np.where(p < 1.0, low, np.clip(1.0 + h - p, 0.0, None) ** 2 / 2)
+    return np.where(p < 1.0, low, np.maximum(1.0 + h - p, 0.0) ** 2 / 2)
 
 
 @functools.cache
