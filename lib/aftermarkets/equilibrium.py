@@ -196,11 +196,10 @@ def bid_family(m, levels, quantities=None, two_level=True) -> np.ndarray:
             for k2 in ks
             if k1 + k2 <= m
         ]
-    rows = np.zeros((len(steps) + 1, m))
+    x1, k1, x2, k2 = (np.array([step[j] for step in steps]).reshape(-1, 1) for j in range(4))
     units = np.arange(m)
-    for r, (x1, k1, x2, k2) in enumerate(steps, start=1):
-        rows[r] = np.where(units < k1, x1, np.where(units < k1 + k2, x2, 0.0))
-    return np.unique(rows, axis=0)
+    bids = np.where(units < k1, x1, np.where(units < k1 + k2, x2, 0.0))  # one row per step
+    return np.unique(np.concatenate([np.zeros((1, m)), bids.reshape(-1, m)]), axis=0)
 
 
 @dataclass(frozen=True)
