@@ -40,9 +40,11 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import execute_notebooks  # noqa: E402
+
 NOTEBOOK_BUDGET = 60.0
 LAB_BUDGET = 90.0  # the equilibrium lab chapter
 LAB = "07_equilibrium_lab.ipynb"
@@ -63,16 +65,7 @@ def line(what: str, seconds: float, budget: float, ok: bool = True) -> bool:
 
 def execute_notebook(path: Path, workdir: Path) -> float:
     """Execute the notebook at ``path`` in ``workdir`` (a copy of ``book/``), in memory."""
-    nb = nbformat.read(path, as_version=4)
-    start = time.perf_counter()
-    NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        record_timing=False,
-        resources={"metadata": {"path": str(workdir)}},
-    ).execute()
-    return time.perf_counter() - start
+    return execute_notebooks.run(nbformat.read(path, as_version=4), workdir)
 
 
 def notebooks(paths: list[Path]) -> bool:

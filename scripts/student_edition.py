@@ -295,7 +295,7 @@ def run(notebooks: list[Path], into: Path) -> dict:
     The working directory is ``book/``, as for the book's own notebooks.
     """
     import nbformat
-    from nbclient import NotebookClient
+    from execute_notebooks import run as execute
     from nbclient.exceptions import CellExecutionError
 
     into.mkdir(parents=True, exist_ok=True)
@@ -304,9 +304,7 @@ def run(notebooks: list[Path], into: Path) -> dict:
         nb = nbformat.read(path, as_version=4)
         start, error = time.perf_counter(), None
         try:
-            NotebookClient(
-                nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "book")}}
-            ).execute()
+            execute(nb, ROOT / "book")
         except CellExecutionError as exc:
             error = str(exc)[-2000:]
         nbformat.write(nb, into / path.name)
@@ -319,15 +317,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--no-html", action="store_true", help="write the notebooks only")
-    parser.add_argument(
-        "--run", type=Path, metavar="DIR", help="only execute the student notebooks, into DIR (tests)"
-    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    if args.run:
-        for name, r in run(sorted((args.out / "notebooks").glob("*.ipynb")), args.run).items():
-            print(f"{name}: {'error' if r['error'] else 'ran'} in {r['seconds']} s")
-        return 0
     notebooks = write_notebooks(args.out)
     print(f"student notebooks: {len(notebooks)} in {args.out / 'notebooks'}")
     if not args.no_html:

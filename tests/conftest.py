@@ -38,10 +38,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "aftermarkets"))
 # scheduler below). A work unit is one file: a notebook's cells share its kernel, and a browser
 # module shares one Chromium and the page it opened ahead. Each executed student notebook is a
 # unit of its own. Units are handed out in collection order, and the collection is sorted so that
-# the long units come first and no core is left with one at the end (measured on two cores: the
-# book in the browser about 100 s, the ledger page 85 s, JupyterLab 55 s, a chapter or its student
-# copy 15-35 s). (xdist's own `--dist loadgroup` cannot be used: with pytest 9 its group marks are
-# ignored.)
+# the long units come first and no core is left with one at the end: the browser test of the book,
+# the ledger page and JupyterLab take about a minute each, a chapter or its student copy under half
+# (`make bench-book` measures the notebooks). (xdist's own `--dist loadgroup` cannot be used: with
+# pytest 9 its group marks are ignored.)
 LONG_FIRST = (
     "tests/test_browser.py",
     "book/ledger.ipynb",

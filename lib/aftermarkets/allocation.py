@@ -84,25 +84,18 @@ def _blockwise(kernel, arrays: tuple, row_dims: int) -> tuple:
     return tuple(np.concatenate(out).reshape(batch + out[0].shape[1:]) for out in zip(*parts))
 
 
-def _select(flat: np.ndarray, m: int) -> tuple:
-    """The ``m >= 1`` largest entries of each row of ``flat`` (..., N), and the ``m``-th largest.
+def _select(flat: np.ndarray, m: int) -> np.ndarray:
+    """The ``m``-th largest entry of each row of ``flat`` (..., N), ``m >= 1`` (0 if ``N < m``).
 
     One selection (``ndarray.partition``, :math:`O(N)` per row), never a sort. The entries are
-    negated into a new array first (selecting the ``m`` smallest of the negated entries measured
-    faster than the ``m`` largest of the entries), which is then partitioned in place.
-
-    Returns
-    -------
-    tuple
-        ``(neg, t)``: ``-neg[..., :m]`` are the ``m`` largest entries in some order (all entries
-        if ``N <= m``), ``t`` the ``m``-th largest (0 if ``N < m``).
+    negated into a new array first (selecting among the negated entries measured faster than among
+    the entries), which is then partitioned in place.
     """
-    n_entries = flat.shape[-1]
+    if flat.shape[-1] < m:
+        return np.zeros(flat.shape[:-1])
     neg = np.negative(flat)
-    if n_entries < m:
-        return neg, np.zeros(flat.shape[:-1])
     neg.partition(m - 1, axis=-1)
-    return neg, -neg[..., m - 1]
+    return -neg[..., m - 1]
 
 
 def _count_at_least(rows: np.ndarray, u: np.ndarray, strict: bool = False) -> np.ndarray:
@@ -158,7 +151,7 @@ def _dense_counts(levels: np.ndarray, m: int) -> np.ndarray:
         return np.zeros(levels.shape[:-1], dtype=np.int64)
 
     def block(rows):
-        _, t = _select(rows.reshape(rows.shape[:-2] + (n * k,)), m)
+        t = _select(rows.reshape(rows.shape[:-2] + (n * k,)), m)
         return (_greedy_counts(rows, m, t, 0.0, range(n))[0],)
 
     return _blockwise(block, (levels,), 2)[0]
@@ -223,7 +216,7 @@ def optimal_welfare(values, m) -> np.ndarray:
         return np.sum(v.levels, axis=(-2, -1))
 
     def block(rows):
-        _, t = _select(rows.reshape(rows.shape[:-2] + (n * k,)), m)
+        t = _select(rows.reshape(rows.shape[:-2] + (n * k,)), m)
         won = np.arange(k) < _greedy_counts(rows, m, t, 0.0, range(n))[0][..., None]
         # summed as the masked sum of all n k marginals, in the order the stored outputs of the
         # book were computed with (the sum of the m selected entries differs in the last bits)

@@ -143,7 +143,7 @@ def uniform_price_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcome
     m, bids, reserve, order, flat = _auction_inputs(bids, m, reserve, priority)
 
     def block(bids, flat):
-        _, t = _select(flat, m)
+        t = _select(flat, m)
         x, admissible, at_least = _greedy_counts(bids, m, t, reserve, order)
         if bids.shape[-2] == 1:  # m bids in all: nothing loses
             return x, np.maximum(reserve, np.zeros(bids.shape[:-2]))
@@ -183,7 +183,7 @@ def discriminatory_auction(bids, m, reserve=0.0, priority=None) -> AuctionOutcom
     m, bids, reserve, order, flat = _auction_inputs(bids, m, reserve, priority)
 
     def block(bids, flat):
-        _, t = _select(flat, m)
+        t = _select(flat, m)
         x = _greedy_counts(bids, m, t, reserve, order)[0]
         won = np.arange(m) < x[..., None]  # a winner wins her highest marginal bids
         return x, np.sum(bids * won, axis=-1)
