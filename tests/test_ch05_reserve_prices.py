@@ -21,6 +21,7 @@ from nbtext import notebook_text
 
 import aftermarkets as am
 from aftermarkets import Example1
+from aftermarkets.instances.example1_prices import closed_forms_at_price
 from aftermarkets.instances.reserve import ReserveProfile
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "05_reserve_prices.ipynb"
@@ -147,3 +148,15 @@ def test_reserve_profile_at_extreme_sampled_reserves(m):
         assert 1 / (2 * m) < r < 1
         prof = ReserveProfile(m, r)
         assert max(prof.deviation_check(i).largest_gain for i in range(3)) <= 1e-9
+
+
+def test_posted_price_and_reserve_curves_coincide():
+    """The summary figure's claim (and the introduction's): at every marked m the balanced posted
+    price keeps the same share of the optimal welfare as the uniform-price auction with the
+    balanced reserve (closed forms at the price p), so the two curves coincide."""
+    marks = np.array([4, 10, 100, 10**3, 10**4, 10**5, 10**6, 10**7, 10**8, 10**9])
+    cf = Example1.closed_forms(marks)
+    reserve = closed_forms_at_price(marks, cf["balanced_price"])["welfare_at_price"]
+    posted = np.array([Example1(int(m)).posted_price_welfare() for m in marks])
+    np.testing.assert_allclose(posted, reserve, rtol=1e-12)
+    assert np.all(reserve / cf["expected_optimal_welfare"] > 0.9)
