@@ -46,9 +46,9 @@ book: generated
 ## (pytest-xdist; the work units are files, see tests/conftest.py). The book and the student
 ## edition are built side by side first.
 test: $(STAMP) $(LAB_STAMP)
-	$(VENV)/bin/ruff format --check lib tests scripts benchmarks book/_ext
+	$(VENV)/bin/ruff format --check conftest.py lib tests scripts benchmarks book/_ext
 	$(VENV)/bin/ruff format --check --line-length 88 book/*.ipynb
-	$(VENV)/bin/ruff check lib tests scripts benchmarks book
+	$(VENV)/bin/ruff check conftest.py lib tests scripts benchmarks book
 	$(MAKE) -j2 --output-sync=target book student slides
 	$(PY) -m pytest -n auto --no-loadscope-reorder
 

@@ -9,7 +9,8 @@ Writes, under ``_build/student/`` (not committed):
     Markdown (and sphinx-exercise's gated ``{solution-start}`` ... ``{solution-end}``, cells in
     between included), the hidden glue cells that only fed the removed solutions removed, every
     stored output and execution count cleared. Exercises stay. The notebook still runs top to
-    bottom (``tests/test_student.py`` runs each one);
+    bottom (``tests/test_student.py`` checks it: a chapter loses only its last code cell, so
+    nbval's run of the book's copy runs the student copy's cells first; any other copy is run);
 ``src/``
     the book's sources for the student HTML: the same notebooks with their stored outputs kept
     (the HTML renders stored outputs), and ``_config.yml`` with sphinx-exercise's
@@ -290,7 +291,8 @@ def build_html(out: Path) -> Path:
 def run(notebooks: list[Path], into: Path) -> dict:
     """Execute student notebooks top to bottom, each in a fresh kernel; write the executed copies to
     ``into`` and return a report (per notebook: seconds, the error if any, the glued names).
-    ``tests/test_student.py`` runs one notebook per call, two at a time in ``make test``.
+    ``tests/test_student.py`` runs one notebook per call, for a copy whose code cells are not the
+    book's first code cells.
 
     The working directory is ``book/``, as for the book's own notebooks.
     """

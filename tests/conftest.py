@@ -1,5 +1,5 @@
-"""Shared pytest configuration: the hypothesis profile of the library tests, the work units of a
-parallel run (pytest-xdist, see below), and the browser fixtures.
+"""Shared configuration of the library tests: the hypothesis profile and the browser fixtures (the
+work units of a parallel run are in the repository's top-level ``conftest.py``).
 
 Registers and loads the hypothesis profile ``aftermarkets``: derandomised (every run tests the
 same examples, so a failure is reproducible and a pass is a fact about a fixed set of cases), no
@@ -31,50 +31,6 @@ settings.register_profile(
     max_examples=1000,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "aftermarkets"))
-
-
-# ------------------------------------------------------------------ work units of a parallel run
-# `make test` runs pytest on every core (pytest-xdist: `-n auto --no-loadscope-reorder`, with the
-# scheduler below). A work unit is one file: a notebook's cells share its kernel, and a browser
-# module shares one Chromium and the page it opened ahead. Each executed student notebook is a
-# unit of its own. Units are handed out in collection order, and the collection is sorted so that
-# the long units come first and no core is left with one at the end: the browser test of the book,
-# the ledger page and JupyterLab take about a minute each, a chapter or its student copy under half
-# (`make bench-book` measures the notebooks). (xdist's own `--dist loadgroup` cannot be used: with
-# pytest 9 its group marks are ignored.)
-LONG_FIRST = (
-    "tests/test_browser.py",
-    "book/ledger.ipynb",
-    "tests/test_jupyterlab.py",
-    "tests/test_student.py::test_student_notebook_runs",
-    "book/",
-    "tests/test_slides.py",
-    "tests/test_ch07_equilibrium_lab.py",
-)
-
-
-def _rank(item) -> int:
-    return next((k for k, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST))
-
-
-def pytest_collection_modifyitems(session, config, items):
-    """Put the long work units first (a stable sort: the order within a unit, and among units of
-    one rank, stays the collection order)."""
-    items.sort(key=_rank)
-
-
-@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown when it is not loaded
-def pytest_xdist_make_scheduler(config, log):
-    """pytest-xdist's scheduler by scope, with the work units described above."""
-    from xdist.scheduler import LoadScopeScheduling
-
-    class WorkUnits(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            if "::test_student_notebook_runs[" in nodeid:
-                return nodeid
-            return nodeid.split("::", 1)[0]
-
-    return WorkUnits(config, log)
 
 
 @pytest.fixture(scope="module")
