@@ -161,7 +161,10 @@ M_CHECK = (4, 5, 6, 10, 50, 70, 71, 135, 136, 1000)  # the chapter's regret chec
 @pytest.fixture(scope="module")
 def regrets(scan):
     return np.array(
-        [[[example3_mechanisms.buyer_regrets(m, o)[d] for d in "AB"] for o in scan.orders] for m in M_CHECK]
+        [
+            [[r["A"], r["B"]] for r in (example3_mechanisms.buyer_regrets(m, o) for o in scan.orders)]
+            for m in M_CHECK
+        ]
     )
 
 

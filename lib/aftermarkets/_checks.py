@@ -106,6 +106,10 @@ def prices(value, name: str, scalar: bool = False) -> np.ndarray:
     ValueError
         If a price is negative, infinite or NaN, or not a single number when ``scalar``.
     """
+    if type(value) in (float, int, np.float64):  # one plain number: the common case, checked cheaply
+        if math.isfinite(value) and value >= 0:
+            return np.asarray(float(value))
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:

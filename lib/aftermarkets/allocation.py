@@ -40,15 +40,29 @@ def _check_m(m) -> int:
 
 
 def _greedy_take(levels: np.ndarray, counts: np.ndarray, m: int) -> np.ndarray:
-    """Units taken from each run by the greedy rule; shape of ``levels``."""
+    """Units taken from each run by the greedy rule; shape of ``levels``.
+
+    The runs are ranked by level (largest first, ties in agent-then-run order: a stable sort) and
+    each takes what is left of ``m`` after the runs ranked before it, up to its count. A run of
+    level 0 takes nothing: its count is zeroed before the ranking (runs of level 0 rank after every
+    positive run, so no positive run's share changes). Runs of no units are left out of the
+    ranking (the counts are shared by the batch, so this is one selection of columns).
+    """
     shape = levels.shape
     flat = levels.reshape(shape[:-2] + (-1,))
-    cnt = np.broadcast_to(counts.reshape(-1), flat.shape)
+    cnt = counts.reshape(-1)
+    if not cnt.all():  # runs of no units (shared by the batch) take nothing: rank the others only
+        take = np.zeros(flat.shape, dtype=np.result_type(cnt, np.int64))
+        take[..., cnt > 0] = _greedy_take(flat[..., cnt > 0][..., None, :], cnt[cnt > 0][None, :], m)[
+            ..., 0, :
+        ]
+        return take.reshape(shape)
     order = np.argsort(-flat, axis=-1, kind="stable")
-    c_sorted = np.take_along_axis(cnt, order, axis=-1)
-    l_sorted = np.take_along_axis(flat, order, axis=-1)
-    before = np.cumsum(c_sorted, axis=-1) - c_sorted
-    take_sorted = np.clip(m - before, 0, c_sorted) * (l_sorted > 0)
+    c_sorted = np.take_along_axis(cnt * (flat > 0), order, axis=-1)
+    left = np.cumsum(c_sorted, axis=-1)
+    left -= c_sorted
+    np.subtract(m, left, out=left)  # what is left of m for each run, in rank order
+    take_sorted = np.minimum(np.maximum(left, 0, out=left), c_sorted, out=left)
     take = np.empty_like(take_sorted)
     np.put_along_axis(take, order, take_sorted, axis=-1)
     return take.reshape(shape)

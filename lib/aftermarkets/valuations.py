@@ -249,6 +249,8 @@ class StepValues:
         if self._unit_runs:
             return runs
         ends = self._run_starts
+        if runs.ndim == 1:  # one profile
+            return ends[np.arange(len(runs)), runs]
         if runs.shape != ends.shape[:-1]:  # a batch: every profile has the same runs
             ends = np.broadcast_to(ends, runs.shape + ends.shape[-1:])
         return np.take_along_axis(ends, runs[..., None], axis=-1)[..., 0]

@@ -42,7 +42,10 @@ def _regrets():
     ``example3_mechanisms.buyer_regrets``)."""
     orders = _scan().orders
     return np.array(
-        [[[example3_mechanisms.buyer_regrets(m, o)[d] for d in "AB"] for o in orders] for m in M_CHECK]
+        [
+            [[r["A"], r["B"]] for r in (example3_mechanisms.buyer_regrets(m, o) for o in orders)]
+            for m in M_CHECK
+        ]
     )
 
 
