@@ -10,11 +10,11 @@ import pytest
 # `make test` runs pytest on every core (pytest-xdist: `-n auto --no-loadscope-reorder`, with the
 # scheduler below). A work unit is one file: a notebook's cells share its kernel, and a browser
 # module shares one Chromium and the page it opened ahead. A student notebook's run (when it has
-# one, see tests/test_student.py) is a unit of its own. Units are handed out in collection order, and the collection is sorted so that
-# the long units come first and no core is left with one at the end: the browser test of the book,
-# the ledger page and JupyterLab take about a minute each, a chapter under half
-# (`make bench-book` measures the notebooks). (xdist's own `--dist loadgroup` cannot be used: with
-# pytest 9 its group marks are ignored.)
+# one, see tests/test_student.py) is a unit of its own. Units are handed out in collection order,
+# and the collection is sorted so that the long units come first and no core is left with one at
+# the end: the browser test of the book, the ledger page and JupyterLab take about a minute each,
+# a chapter under half (`make bench-book` measures the notebooks). (xdist's own `--dist loadgroup`
+# cannot be used: with pytest 9 its group marks are ignored.)
 LONG_FIRST = (
     "tests/test_browser.py",
     "book/ledger.ipynb",
