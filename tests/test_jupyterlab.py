@@ -47,8 +47,9 @@ them), Chromium, or the ``playwright`` package, the tests are skipped with a mes
 ``AFTERMARKETS_REQUIRE_BROWSER=1`` (CI), when they fail. All tests carry the marker
 ``jupyterlab`` (deselect with ``-m "not jupyterlab"``). The server runs in its own process
 group and is ended, with its kernels, in the fixture's teardown (also on Ctrl-C or SIGTERM).
-Screenshots of the chapter as opened and after its run go to
-``_build/screenshots/jupyterlab-*.png`` (``$AFTERMARKETS_SCREENSHOT_DIR`` overrides).
+With ``AFTERMARKETS_SCREENSHOTS=1`` (``make screenshots``), screenshots of the chapter as opened
+and after its run go to ``_build/screenshots/jupyterlab-*.png`` (``$AFTERMARKETS_SCREENSHOT_DIR``
+overrides); a failure to render or to finish the run always saves one, named in the message.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_tools import unavailable
+from browser_tools import SCREENSHOTS, unavailable
 from jupyterlab_js import ALL_CLEARED, COLLECT, RENDERED, ROLES, RUN_FINISHED, RUN_STATE, SAVED
 from test_browser import CHROMIUM_ARGS, NOT_LOCAL, _is_local
 
@@ -465,7 +466,8 @@ def opened(request, lab, browser):
         # The numbering and cross-references are filled in by a second pass over the notebook.
         page.wait_for_timeout(1000)
         data = page.evaluate(COLLECT)
-        _screenshot(page, chapter.stem)
+        if SCREENSHOTS:  # make screenshots
+            _screenshot(page, chapter.stem)
         yield Opened(chapter, page, data, outside, page_errors, time.monotonic() - started)
     finally:
         context.close()
@@ -706,7 +708,8 @@ def test_run_all_cells(opened, lab):
     page.wait_for_function(SAVED, polling=250)
     after = page.evaluate(COLLECT)
     plain_after = {c["index"]: c["plain"] for c in page.evaluate(ROLES) if not c.get("code")}
-    _screenshot(page, f"{stem}-after-run")
+    if SCREENSHOTS:
+        _screenshot(page, f"{stem}-after-run")
 
     saved = _cells(lab.root / opened.name)
     committed = _cells(opened.chapter)
