@@ -45,20 +45,12 @@ def _greedy_take(levels: np.ndarray, counts: np.ndarray, m: int) -> np.ndarray:
     The runs are ranked by level (largest first, ties in agent-then-run order: a stable sort) and
     each takes what is left of ``m`` after the runs ranked before it, up to its count. A run of
     level 0 takes nothing: its count is zeroed before the ranking (runs of level 0 rank after every
-    positive run, so no positive run's share changes). Runs of no units are left out of the
-    ranking (the counts are shared by the batch, so this is one selection of columns).
+    positive run, so no positive run's share changes).
     """
     shape = levels.shape
     flat = levels.reshape(shape[:-2] + (-1,))
-    cnt = counts.reshape(-1)
-    if not cnt.all():  # runs of no units (shared by the batch) take nothing: rank the others only
-        take = np.zeros(flat.shape, dtype=np.result_type(cnt, np.int64))
-        take[..., cnt > 0] = _greedy_take(flat[..., cnt > 0][..., None, :], cnt[cnt > 0][None, :], m)[
-            ..., 0, :
-        ]
-        return take.reshape(shape)
     order = np.argsort(-flat, axis=-1, kind="stable")
-    c_sorted = np.take_along_axis(cnt * (flat > 0), order, axis=-1)
+    c_sorted = np.take_along_axis(counts.reshape(-1) * (flat > 0), order, axis=-1)
     left = np.cumsum(c_sorted, axis=-1)
     left -= c_sorted
     np.subtract(m, left, out=left)  # what is left of m for each run, in rank order
