@@ -9,6 +9,12 @@ numbered result of the paper, and :func:`scope_table` prints that summary as a M
 ``python -m aftermarkets.ledger`` for every claim, ``--json`` for machines.
 """
 
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
 from . import (  # noqa: F401  (importing registers the claims, in book order)
     ch01_model,
     ch02_speculation,
@@ -49,9 +55,57 @@ def all_claims() -> list[Claim]:
     return registered()
 
 
-def ledger() -> list[dict]:
-    """Evaluate every claim; a list of ledger rows (:func:`~aftermarkets.ledger.registry.evaluate`)."""
-    return [evaluate(c) for c in all_claims()]
+def _module(claim: Claim) -> str:
+    """The chapter module whose function computes ``claim`` (``"pending"`` if nothing does)."""
+    return claim.compute.__module__ if claim.compute is not None else "pending"
+
+
+def _module_rows(module: str) -> list[dict]:
+    """The rows of the claims one chapter module computes, in book order."""
+    return [evaluate(c) for c in all_claims() if _module(c) == module]
+
+
+#: What a worker process runs: the rows of the chapter modules named on its command line, as JSON.
+_WORKER = (
+    "import json, sys\n"
+    "from aftermarkets.ledger import _module_rows\n"
+    "json.dump([r for m in sys.argv[1:] for r in _module_rows(m)], sys.stdout)\n"
+)
+
+
+def _rows_in_process(modules: list[str]) -> list[dict]:
+    """:func:`_module_rows` of ``modules`` in a fresh Python process (this interpreter)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _WORKER, *modules], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the ledger's worker for {modules} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout)
+
+
+def ledger(workers: int | None = 1) -> list[dict]:
+    """Evaluate every claim; a list of ledger rows (:func:`~aftermarkets.ledger.registry.evaluate`),
+    in book order.
+
+    Parameters
+    ----------
+    workers : int or None, optional
+        Processes to compute in. ``1`` (the default) evaluates the claims here, one after the
+        other. More split the chapters among that many fresh Python processes, taken in turn
+        (the claims of a chapter share cached computations, so a chapter stays in one process);
+        ``None`` uses every core. Every claim is a deterministic computation and a row is plain
+        text, so the rows are the same either way: the ledger page computes with two processes
+        and nbval compares its output with the stored one.
+    """
+    claims = all_claims()
+    modules = list(dict.fromkeys(_module(c) for c in claims))
+    workers = min(os.cpu_count() or 1 if workers is None else workers, len(modules))
+    if workers <= 1:
+        return [evaluate(c) for c in claims]
+    groups = [modules[k::workers] for k in range(workers)]
+    with ThreadPoolExecutor(workers) as pool:  # threads that each wait for one process
+        rows = {r["id"]: r for part in pool.map(_rows_in_process, groups) for r in part}
+    return [rows[c.id] for c in claims]
 
 
 def changed(rows) -> list[str]:
