@@ -94,7 +94,7 @@ def ledger(workers: int | None = 1) -> list[dict]:
         other. More split the chapters among that many fresh Python processes, taken in turn
         (the claims of a chapter share cached computations, so a chapter stays in one process);
         ``None`` uses every core. Every claim is a deterministic computation and a row is plain
-        text, so the rows are the same either way: the ledger page computes with two processes
+        text, so the rows are the same either way: the ledger page computes on every core
         and nbval compares its output with the stored one.
     """
     claims = all_claims()
