@@ -145,3 +145,11 @@ def test_command_line():
     assert scope.strip() == ledger.scope_table().strip()
     bad = subprocess.run(cmd + ["--claim", "no-such-claim"], capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown claim" in bad.stderr
+
+
+def test_a_failing_ledger_worker_is_reported(monkeypatch):
+    """When a worker process of ``ledger(workers=...)`` fails, the ledger raises with its stderr
+    (rather than returning fewer rows)."""
+    monkeypatch.setattr(ledger, "_WORKER", "import sys\nsys.exit('the worker failed here')")
+    with pytest.raises(RuntimeError, match="the worker failed here"):
+        ledger._rows_in_process(["aftermarkets.ledger.ch01_model"])
