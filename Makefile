@@ -7,8 +7,7 @@ STAMP := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.lab-installed
 NB ?= $(wildcard book/*.ipynb)
 # Python may cache compiled modules (__pycache__/, git-ignored) even where the environment says
-# otherwise: pytest then rewrites the test modules' assertions once, not in every run and worker
-# (collection 12 s -> 6 s per process).
+# otherwise: pytest then rewrites the test modules' assertions once, not in every run and worker.
 unexport PYTHONDONTWRITEBYTECODE
 
 # Debian packages for `make pdf` (TeX Live with xelatex, latexmk, fonts; pdftotext for the check)
@@ -47,7 +46,7 @@ book: generated
 
 ## make test: lint, library tests, doctests, nbval over every notebook, and the browser tests
 ## (the built book; a chapter run in JupyterLab, hence the lab requirements), on every core
-## (pytest-xdist; the work units are files, see tests/conftest.py). The book and the student
+## (pytest-xdist; the work units are files, see conftest.py). The book and the student
 ## edition are built side by side first.
 test: $(STAMP) $(LAB_STAMP)
 	$(VENV)/bin/ruff format --check conftest.py lib tests scripts benchmarks book/_ext

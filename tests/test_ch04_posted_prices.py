@@ -2,10 +2,9 @@
 glued and its statement boxes.
 
 Library behaviour is tested in ``test_balanced.py``, ``test_example2.py``, ``test_example3.py`` and
-``test_theorem4.py``; the ledger entries by the ledger
-page (``book/ledger.ipynb``, under nbval). Test docstrings in those files cite the
-chapter's labels; ``test_notebooks.py`` checks that
-every cited label exists and every glued name is defined.
+``test_theorem4.py``; the ledger entries by the ledger page (``book/ledger.ipynb``, under nbval).
+Test docstrings in those files cite the chapter's labels; ``test_notebooks.py`` checks that every
+cited label exists and every glued name is defined.
 """
 
 from __future__ import annotations

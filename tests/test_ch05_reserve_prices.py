@@ -2,9 +2,8 @@
 glued and its statement boxes.
 
 Library behaviour is tested in ``test_reserve.py``, ``test_reserve_proof.py`` and
-``test_reserve_estimate.py``; the ledger entries by the ledger
-page (``book/ledger.ipynb``, under nbval). Test docstrings in those files
-cite the chapter's labels; ``test_notebooks.py`` checks that
+``test_reserve_estimate.py``; the ledger entries by the ledger page (``book/ledger.ipynb``, under
+nbval). Test docstrings in those files cite the chapter's labels; ``test_notebooks.py`` checks that
 every cited label exists and every glued name is defined.
 """
 

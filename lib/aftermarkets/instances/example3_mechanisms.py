@@ -147,17 +147,14 @@ def _c_belief(b, b_above, b_below) -> np.ndarray:
 def _resale_price(a, b, q, m, p, belief) -> np.ndarray:
     """C's optimal resale price for beliefs coded 0/1/2 (:func:`_c_belief`), elementwise. The
     deviations share few distinct (holdings, belief) cases: C's problem is solved once for each."""
-    a, b, q, belief = np.broadcast_arrays(*(np.asarray(t, dtype=np.int64) for t in (a, b, q, belief)))
-    width = int(max(a.max(initial=0), b.max(initial=0), q.max(initial=0))) + 1
-    codes = (((a * width + b) * width + q) * len(BELIEFS) + belief).reshape(-1)
-    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-    ua, ub, uq, ubel = (t.reshape(-1)[first] for t in (a, b, q, belief))
-    x = np.empty(len(first))
+    cases = np.stack(np.broadcast_arrays(*(np.asarray(t, dtype=np.int64) for t in (a, b, q, belief))), -1)
+    rows, inverse = np.unique(cases.reshape(-1, 4), axis=0, return_inverse=True)
+    x = np.empty(len(rows))
     for k, bel in enumerate(BELIEFS):
-        mine = ubel == k
+        mine = rows[:, 3] == k
         if mine.any():
-            x[mine] = optimal_resale_given(ua[mine], ub[mine], uq[mine], m, p, bel)[0]
-    return x[inverse.reshape(-1)].reshape(a.shape)
+            x[mine] = optimal_resale_given(*rows[mine, :3].T, m, p, bel)[0]
+    return x[inverse.reshape(-1)].reshape(cases.shape[:-1])
 
 
 def _market(m, p, order, ra, rb_cls, rc) -> dict:

@@ -94,11 +94,7 @@ def _optimal_prices(key: bytes, shape: tuple, mz: float, rule: str) -> np.ndarra
     Cached: the deviation checks ask for the same batch of outcomes once per type on their type
     grid. A batch has few distinct outcomes, and C's problem is solved once for each.
     """
-    flat = np.frombuffer(key, dtype=np.int64).reshape(-1, 3)
-    width = int(flat.max()) + 1 if flat.size else 1
-    codes = (flat[:, 0] * width + flat[:, 1]) * width + flat[:, 2]
-    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-    rows = flat[first]
+    rows, inverse = np.unique(np.frombuffer(key, dtype=np.int64).reshape(-1, 3), axis=0, return_inverse=True)
     choice = optimal_resale_price(rows[:, 0], rows[:, 1], rows[:, 2], mz)
     best = np.asarray(choice.price_low if rule == "optimal-low" else choice.price_high, dtype=float)
     out = best.reshape(-1)[inverse.reshape(-1)].reshape(shape[:-1])
