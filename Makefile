@@ -15,7 +15,7 @@ TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-reco
 	texlive-xetex latexmk fonts-freefont-otf tex-gyre poppler-utils
 REVEAL := slides/node_modules/reveal.js/package.json
 
-.PHONY: book test execute serve ledger bench bench-book clean venv lab lab-install student slides pdf pdf-deps \
+.PHONY: book html test execute serve ledger bench bench-book clean venv lab lab-install student slides pdf pdf-deps \
 	generated screenshots
 
 venv: $(STAMP)
@@ -39,20 +39,25 @@ generated: $(STAMP)
 	$(PY) scripts/update_scope.py
 	$(PY) scripts/package_library.py
 
-## make book: build the HTML from the notebooks' stored outputs (warnings are errors)
-book: generated
-	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+## make book: build the HTML from the notebooks' stored outputs (warnings are errors), and beside
+## it, on the other core, the student edition (see make student)
+book: $(STAMP)
+	$(MAKE) -j2 --output-sync=target html student
 	@echo "The book is at $(CURDIR)/_build/html/index.html (serve it with: make serve)"
+
+## make html: the HTML alone
+html: generated
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
 ## make test: lint, library tests, doctests, nbval over every notebook, and the browser tests
 ## (the built book; a chapter run in JupyterLab, hence the lab requirements), on every core
-## (pytest-xdist; the work units are files, see conftest.py). The book and the student
-## edition are built side by side first.
+## (pytest-xdist; the work units are files, see conftest.py). The book (with its student
+## edition) and the slides are built first.
 test: $(STAMP) $(LAB_STAMP)
 	$(VENV)/bin/ruff format --check conftest.py lib tests scripts benchmarks book/_ext
 	$(VENV)/bin/ruff format --check --line-length 88 book/*.ipynb
 	$(VENV)/bin/ruff check conftest.py lib tests scripts benchmarks book
-	$(MAKE) -j2 --output-sync=target book student slides
+	$(MAKE) -j2 --output-sync=target html student slides
 	$(PY) -m pytest -n auto --no-loadscope-reorder
 
 ## make screenshots: the browser tests of the book, of the slides and of JupyterLab, saving a

@@ -4,6 +4,8 @@ book/`` also keeps each notebook's cells on one worker)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 # ------------------------------------------------------------------ work units of a parallel run
@@ -24,6 +26,15 @@ LONG_FIRST = (
     "tests/test_slides.py",
     "tests/test_ch07_equilibrium_lab.py",
 )
+
+
+def pytest_configure(config):
+    """In a worker of a parallel run every core is busy already: the library's ``workers=None``
+    (the ledger page's processes) computes in the worker's own process (``AFTERMARKETS_WORKERS``,
+    which the notebooks' kernels inherit). Measured on 2 cores: the ledger page in 2 processes
+    beside the other worker made ``make test`` about 20 s longer than in one."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ.setdefault("AFTERMARKETS_WORKERS", "1")
 
 
 def _rank(item) -> int:

@@ -15,6 +15,7 @@ import pytest
 
 from aftermarkets import ledger
 from aftermarkets.ledger import registry
+from aftermarkets.ledger.__main__ import main as ledger_main
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAIMS = ledger.all_claims()
@@ -132,8 +133,9 @@ def test_readme_scope_table_is_current():
     )
 
 
-def test_command_line():
-    """`python -m aftermarkets.ledger --json --claim ID` prints that claim's row; `--scope` the scope."""
+def test_command_line(capsys):
+    """`python -m aftermarkets.ledger --json --claim ID` prints that claim's row (a subprocess: the
+    module's entry point); `--scope` prints the scope, an unknown id exits 2 (``main`` called here)."""
     cmd = [sys.executable, "-m", "aftermarkets.ledger"]
     out = subprocess.run(
         cmd + ["--json", "--claim", "ex1-clearing-price"], capture_output=True, text=True, check=True
@@ -141,10 +143,11 @@ def test_command_line():
     rows = json.loads(out.stdout)
     assert [r["id"] for r in rows] == ["ex1-clearing-price"] and rows[0]["status"] == "reproduced"
     assert {"id", "result", "source", "statement", "paper", "reproduced", "status", "section"} <= set(rows[0])
-    scope = subprocess.run(cmd + ["--scope"], capture_output=True, text=True, check=True).stdout
-    assert scope.strip() == ledger.scope_table().strip()
-    bad = subprocess.run(cmd + ["--claim", "no-such-claim"], capture_output=True, text=True)
-    assert bad.returncode == 2 and "unknown claim" in bad.stderr
+    assert ledger_main(["--scope"]) == 0
+    assert capsys.readouterr().out.strip() == ledger.scope_table().strip()
+    with pytest.raises(SystemExit) as bad:
+        ledger_main(["--claim", "no-such-claim"])
+    assert bad.value.code == 2 and "unknown claim" in capsys.readouterr().err
 
 
 def test_a_failing_ledger_worker_is_reported(monkeypatch):
@@ -153,3 +156,24 @@ def test_a_failing_ledger_worker_is_reported(monkeypatch):
     monkeypatch.setattr(ledger, "_WORKER", "import sys\nsys.exit('the worker failed here')")
     with pytest.raises(RuntimeError, match="the worker failed here"):
         ledger._rows_in_process(["aftermarkets.ledger.ch01_model"])
+
+
+def test_workers_from_the_environment(monkeypatch):
+    """``ledger(workers=None)`` takes ``$AFTERMARKETS_WORKERS`` processes (1: this process, as in a
+    parallel test run's workers), and refuses a value that is not a count >= 1."""
+    two = [next(c for c in CLAIMS if c.id == "ex1-clearing-price"), CLAIMS[-1]]
+    assert ledger._module(two[0]) != ledger._module(two[1])
+    monkeypatch.setattr(ledger, "all_claims", lambda: two)
+    groups = []
+    monkeypatch.setattr(ledger, "_rows_in_process", lambda g: groups.append(g) or [])
+    monkeypatch.setattr(ledger, "evaluate", lambda c: {"id": c.id})
+    monkeypatch.setenv("AFTERMARKETS_WORKERS", "1")
+    assert [r["id"] for r in ledger.ledger(workers=None)] == [c.id for c in two] and groups == []
+    monkeypatch.setenv("AFTERMARKETS_WORKERS", "2")
+    with pytest.raises(KeyError):  # the stand-in processes return no rows
+        ledger.ledger(workers=None)
+    assert sorted(map(len, groups)) == [1, 1]
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("AFTERMARKETS_WORKERS", bad)
+        with pytest.raises(ValueError, match="AFTERMARKETS_WORKERS must be"):
+            ledger.ledger(workers=None)

@@ -93,13 +93,20 @@ def ledger(workers: int | None = 1) -> list[dict]:
         Processes to compute in. ``1`` (the default) evaluates the claims here, one after the
         other. More split the chapters among that many fresh Python processes, taken in turn
         (the claims of a chapter share cached computations, so a chapter stays in one process);
-        ``None`` uses every core. Every claim is a deterministic computation and a row is plain
+        ``None`` uses ``$AFTERMARKETS_WORKERS`` processes if that is set, else every core (a
+        parallel test run sets it to 1 in its workers, whose cores are all busy already: more
+        processes would only contend for them). Every claim is a deterministic computation and a row is plain
         text, so the rows are the same either way: the ledger page computes on every core
         and nbval compares its output with the stored one.
     """
     claims = all_claims()
     modules = list(dict.fromkeys(_module(c) for c in claims))
-    workers = min(os.cpu_count() or 1 if workers is None else workers, len(modules))
+    if workers is None:
+        given = os.environ.get("AFTERMARKETS_WORKERS", "")
+        if given and not (given.isdigit() and int(given) >= 1):
+            raise ValueError(f"AFTERMARKETS_WORKERS must be a whole number of processes >= 1, got {given!r}")
+        workers = int(given) if given else os.cpu_count() or 1
+    workers = min(workers, len(modules))
     if workers <= 1:
         return [evaluate(c) for c in claims]
     groups = [modules[k::workers] for k in range(workers)]

@@ -1,5 +1,8 @@
 """``python -m aftermarkets.ledger``: print the reproduction ledger (``--json`` for machines).
 
+The whole ledger is computed on every core (:func:`~aftermarkets.ledger.ledger` with
+``workers=None``); the claims named with ``--claim`` here, one after the other.
+
 Exits 1 if a computed status differs from the status the ledger declares (or a finding is empty),
 naming the claims on standard error.
 """
@@ -10,7 +13,7 @@ import argparse
 import json
 import sys
 
-from . import STATUSES, all_claims, changed, evaluate, scope_table
+from . import STATUSES, all_claims, changed, evaluate, ledger, scope_table
 
 
 def main(argv=None) -> int:
@@ -31,8 +34,9 @@ def main(argv=None) -> int:
         unknown = set(args.claim) - {c.id for c in claims}
         if unknown:
             parser.error(f"unknown claim id(s): {', '.join(sorted(unknown))}")
-        claims = [c for c in claims if c.id in args.claim]
-    rows = [evaluate(c) for c in claims]
+        rows = [evaluate(c) for c in claims if c.id in args.claim]
+    else:
+        rows = ledger(workers=None)
     if args.json:
         json.dump(rows, sys.stdout, indent=2)
         print()
