@@ -7,6 +7,7 @@ only the downloaded notebooks. The archive is deterministic (fixed timestamps, s
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -23,14 +24,20 @@ def files():
 
 
 def main() -> int:
-    OUT.parent.mkdir(exist_ok=True)
-    with zipfile.ZipFile(OUT, "w", zipfile.ZIP_DEFLATED) as z:
+    """Write the archive, unless the one there already has the same bytes (then its time stamp
+    stays, and Sphinx does not rebuild the page that offers it)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for p in files():
             info = zipfile.ZipInfo(
                 f"aftermarkets-src/{p.relative_to(ROOT).as_posix()}", (2023, 1, 1, 0, 0, 0)
             )
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, p.read_bytes())
+    data = buffer.getvalue()
+    OUT.parent.mkdir(exist_ok=True)
+    if not OUT.is_file() or OUT.read_bytes() != data:
+        OUT.write_bytes(data)
     return 0
 
 

@@ -46,7 +46,9 @@ def main(argv) -> int:
         readme.write_text(wanted)
     out = ROOT / "book" / "_generated" / "scope.md"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(ledger.scope_table(links="book") + "\n")
+    text = ledger.scope_table(links="book") + "\n"
+    if not out.is_file() or out.read_text() != text:  # unchanged: Sphinx need not re-read the intro
+        out.write_text(text)
     return lecture_paths.main([])
 
 
