@@ -339,3 +339,62 @@ def test_definition_check_reports_the_minimum():
     assert bb.worst == min(totals) and bb.checked == len(profiles)
     assert totals[profiles.index(bb.witness)] == bb.worst
     assert am.DefinitionCheck(-1e-13, None, 1).holds() and not am.DefinitionCheck(-1e-6, None, 1).holds()
+
+
+@dataclass(frozen=True)
+class OneAtATime:
+    """A mechanism without ``batch``: the checks call it once per profile (the reference)."""
+
+    mechanism: object
+
+    def opt_out(self, agent):
+        return self.mechanism.opt_out(agent)
+
+    def __call__(self, values, holdings, actions):
+        return self.mechanism(values, holdings, actions)
+
+
+@pytest.mark.parametrize("seller, order", [(2, (0, 1)), (2, (1, 0)), (0, None), (1, (2, 0))])
+def test_batched_checks_equal_the_profile_by_profile_checks(seller, order):
+    """TakeItOrLeaveIt.batch row k is the market on profile k, and check_trade_mechanism, which
+    uses it, finds the same worst values, witnesses and counts as calling the market profile by
+    profile: on instances and profiles of chapter 1's grid (the seller moved to each position),
+    random instances, and offers at prices at which payments round (0.1, 0.3, 0.7)."""
+    from aftermarkets.instances import section2
+
+    instances, profiles = section2.resale_grid()
+    rng = np.random.default_rng(7)
+    perm = {2: [0, 1, 2], 0: [2, 0, 1], 1: [0, 2, 1]}[seller]  # new position j holds old agent perm[j]
+    profiles = [
+        tuple(profiles[i][k] for k in perm) for i in sorted(rng.choice(len(profiles), 150, replace=False))
+    ]
+    instances = [
+        (am.StepValues(v.levels[perm], v.counts[perm]), np.asarray(h)[perm]) for v, h in instances[::4]
+    ]
+    for _ in range(3):
+        levels = -np.sort(-rng.choice([0.0, 0.1, 0.3, 0.7, 1.3, 2.9], size=(3, 3)), axis=1)
+        instances.append((am.StepValues(levels, np.ones((3, 3), dtype=int)), rng.integers(0, 4, size=3)))
+    profiles += [tuple((p, None) if j == seller else "demand" for j in range(3)) for p in (0.1, 0.3, 0.7)]
+    mech = am.TakeItOrLeaveIt(seller=seller, order=order)
+    assert am.check_trade_mechanism(mech, instances, profiles) == am.check_trade_mechanism(
+        OneAtATime(mech), instances, profiles
+    )
+    for values, holdings in instances:
+        out = mech.batch(values, holdings, profiles)
+        for k in rng.choice(len(profiles), 20, replace=False):
+            one = mech(values, holdings, list(profiles[k]))
+            np.testing.assert_array_equal(out.allocation[k], one.allocation)
+            np.testing.assert_array_equal(out.payments[k], one.payments)
+
+
+def test_batch_input_errors():
+    """batch takes one valuation profile, one allocation and profiles of n actions."""
+    mech = am.TakeItOrLeaveIt(seller=SELLER)
+    with pytest.raises(ValueError, match="one valuation profile"):
+        mech.batch(np.stack([VALUES, VALUES]), HOLDINGS, [("demand", "demand", None)])
+    with pytest.raises(ValueError, match="one allocation"):
+        mech.batch(VALUES, np.stack([HOLDINGS, HOLDINGS]), [("demand", "demand", None)])
+    with pytest.raises(ValueError, match="one action per agent"):
+        mech.batch(VALUES, HOLDINGS, [("demand", (1.0, None))])
+    with pytest.raises(ValueError, match="price"):
+        mech.batch(VALUES, HOLDINGS, [("demand", "demand", (-1.0, None))])

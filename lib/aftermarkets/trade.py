@@ -201,6 +201,57 @@ class TakeItOrLeaveIt:
             req[..., i] = a
         return take_it_or_leave_it(v, h, self.seller, price, self.order, quantity, requests=req)
 
+    def batch(self, values, holdings, profiles) -> TradeOutcome:
+        """The market on many action profiles at once, for one valuation profile.
+
+        Row ``k`` of the result is ``self(values, holdings, profiles[k])``: the same numbers,
+        computed in one call of :func:`take_it_or_leave_it` over the profiles (no offer is an offer
+        of no unit, which changes nothing). :func:`check_trade_mechanism` uses it.
+
+        Parameters
+        ----------
+        values : array_like or StepValues
+            One valuation profile.
+        holdings : array_like of int
+            The initial allocation, shape ``(n,)``.
+        profiles : sequence of sequences
+            Action profiles, one action per agent each.
+
+        Returns
+        -------
+        TradeOutcome
+            Allocations and payments of shape ``(len(profiles), n)``.
+        """
+        v = as_step_values(values)
+        if v.batch_shape:
+            raise ValueError(f"batch takes one valuation profile, got a batch of shape {v.batch_shape}")
+        h = _holdings(holdings, v)
+        if h.ndim != 1:
+            raise ValueError(f"batch takes one allocation of shape ({v.n},), got shape {h.shape}")
+        profiles = list(profiles)
+        price = np.zeros(len(profiles))
+        quantity = np.zeros(len(profiles), dtype=np.int64)
+        req = np.zeros((len(profiles), v.n), dtype=object)
+        for k, actions in enumerate(profiles):
+            if len(actions) != v.n:
+                raise ValueError(f"profile {k} must give one action per agent ({v.n}), got {len(actions)}")
+            offer = actions[self.seller]
+            if offer is None:
+                continue  # no unit offered: the holdings stay, nobody pays
+            price[k], q = offer
+            quantity[k] = h[self.seller] if q is None else q
+            for i, a in enumerate(actions):
+                if i != self.seller:
+                    req[k, i] = a if a == "demand" else a(price[k]) if callable(a) else a
+        price = prices(price, "price")
+        demand = np.broadcast_to(np.maximum(v.units_at_least(price) - h, 0), req.shape)
+        wants = req == "demand"
+        req[wants] = demand[wants]
+        hs = np.broadcast_to(h, req.shape)
+        return take_it_or_leave_it(
+            v, hs, self.seller, price, self.order, quantity, requests=req.astype(float)
+        )
+
 
 @dataclass(frozen=True)
 class DefinitionCheck:
@@ -250,6 +301,17 @@ def voluntary_participation_gap(mechanism: Callable, values, holdings, profiles:
     v = as_step_values(values)
     h = np.asarray(holdings)
     before = v.value(h)
+    if hasattr(mechanism, "batch"):  # every (profile, agent) at once; the same first worst
+        profiles = [tuple(p) for p in profiles]
+        if not profiles:
+            return DefinitionCheck(np.inf, None, 0)
+        slack = np.empty((len(profiles), v.n))
+        for i in range(v.n):
+            out = mechanism.batch(v, h, [p[:i] + (mechanism.opt_out(i),) + p[i + 1 :] for p in profiles])
+            slack[:, i] = v.value(out.allocation)[:, i] - out.payments[:, i] - before[i]
+        k, i = np.unravel_index(np.argmin(slack), slack.shape)
+        acts = profiles[k][:i] + (mechanism.opt_out(i),) + profiles[k][i + 1 :]
+        return DefinitionCheck(float(slack[k, i]), (int(i), acts), slack.size)
     worst, witness, checked = np.inf, None, 0
     for prof in profiles:
         for i in range(v.n):
@@ -277,6 +339,13 @@ def budget_balance_gap(mechanism: Callable, values, holdings, profiles: Iterable
     -------
     DefinitionCheck
     """
+    if hasattr(mechanism, "batch"):
+        profiles = [tuple(p) for p in profiles]
+        if not profiles:
+            return DefinitionCheck(np.inf, None, 0)
+        total = np.sum(mechanism.batch(values, holdings, profiles).payments, axis=1)
+        k = int(np.argmin(total))
+        return DefinitionCheck(float(total[k]), profiles[k], len(profiles))
     worst, witness, checked = np.inf, None, 0
     for prof in profiles:
         out = mechanism(values, holdings, list(prof))
