@@ -40,16 +40,19 @@ async () => {
 
 # Opens what a reader can open: dropdown admonitions collapsed by togglebutton (solutions,
 # hidden cells: clicking their button is what the reader does) and every closed <details>
-# (sphinx-design dropdowns, "Show code cell source"). Waits for the opening transitions to end.
-# Returns how many were opened.
+# (sphinx-design dropdowns, "Show code cell source"). Marks each box it opened with the attribute
+# data-reader-opened (COLLECT's mode "all" tells findings inside such a box by it). Waits for the
+# opening transitions to end. Returns how many were opened.
 OPEN_ALL = """
 async () => {
   let opened = 0;
   for (const button of document.querySelectorAll('button.toggle-button[aria-expanded="false"]')) {
+    (button.closest('.toggle, .admonition.dropdown') || button.parentElement).dataset.readerOpened = '';
     button.click();
     opened += 1;
   }
   for (const details of document.querySelectorAll('details:not([open])')) {
+    details.dataset.readerOpened = '';
     details.open = true;
     opened += 1;
   }
@@ -69,9 +72,11 @@ async () => {
 
 # Collects everything the checks need, in one pass, as JSON. See the module docstring for the
 # geometry conventions. The argument is {outputPre: CSS selector list of output <pre> elements,
-# opened: false on the first pass (the page as loaded), true on the pass after OPEN_ALL, which
+# opened: false on the first pass (the page as loaded); true on the pass after OPEN_ALL, which
 # measures only the elements the first pass skipped as hidden and leaves out the checks that
-# already covered hidden content (math typesetting) or do not depend on it (links)}.
+# already covered hidden content (math typesetting) or do not depend on it (links); or "all",
+# after OPEN_ALL at another width: every check, every element shown, and each finding inside a
+# box that OPEN_ALL opened carries opened: true}.
 COLLECT = r"""
 async ({ outputPre: outputPreSelector, opened }) => {
   // ---------------------------------------------------------------- helpers
@@ -211,13 +216,16 @@ async ({ outputPre: outputPreSelector, opened }) => {
   };
 
   // Elements skipped as hidden on the first pass; on the second pass only they are measured.
-  if (!opened) window.__readerCheckHidden = new Set();
+  if (opened === false) window.__readerCheckHidden = new Set();
   const hiddenBefore = window.__readerCheckHidden || new Set();
   const skip = (el) => {
-    if (opened && !hiddenBefore.has(el)) return true;  // measured on the first pass
+    if (opened === true && !hiddenBefore.has(el)) return true;  // measured on the first pass
     if (!shown(el)) { hiddenBefore.add(el); result.counts.hidden += 1; return true; }
     return false;
   };
+
+  // Mode "all": whether a finding is inside a box that OPEN_ALL opened (hidden as loaded).
+  const inOpened = (el) => opened === 'all' && el.closest('[data-reader-opened]') !== null;
 
   const result = {
     url: location.href,
@@ -291,7 +299,7 @@ async ({ outputPre: outputPreSelector, opened }) => {
       }
     }
   };
-  if (!opened) checkMath();
+  if (opened !== true) checkMath();
 
   // ------------------------------------------- (c) nothing wider than the column
   for (const container of article.querySelectorAll('mjx-container')) {
@@ -303,8 +311,8 @@ async ({ outputPre: outputPreSelector, opened }) => {
     const problems = problemsOf(container, ink, container);
     if (problems.length) {
       result.wide.push({ what: src.display ? 'display formula' : 'inline formula',
-        element: name(container), where: where(container), text: clip(src.tex, 90),
-        width: ink.width, problems: problems });
+        opened: inOpened(container), element: name(container), where: where(container),
+        text: clip(src.tex, 90), width: ink.width, problems: problems });
     }
   }
   for (const table of article.querySelectorAll('table')) {
@@ -314,8 +322,8 @@ async ({ outputPre: outputPreSelector, opened }) => {
     const problems = problemsOf(table, ink, table);
     if (problems.length) {
       const head = table.querySelector('tr');
-      result.wide.push({ what: 'table', element: name(table), where: where(table),
-        text: clip(head ? head.innerText : table.innerText, 90), width: ink.width,
+      result.wide.push({ what: 'table', opened: inOpened(table), element: name(table),
+        where: where(table), text: clip(head ? head.innerText : table.innerText, 90), width: ink.width,
         problems: problems });
     }
   }
@@ -328,8 +336,8 @@ async ({ outputPre: outputPreSelector, opened }) => {
     const problems = problemsOf(pre, ink, pre);
     if (problems.length) {
       const longest = pre.textContent.split('\n').reduce((a, b) => (b.length > a.length ? b : a), '');
-      result.wide.push({ what: 'text output (pre)', element: name(pre), where: where(pre),
-        text: clip(longest, 90), width: ink.width, problems: problems });
+      result.wide.push({ what: 'text output (pre)', opened: inOpened(pre), element: name(pre),
+        where: where(pre), text: clip(longest, 90), width: ink.width, problems: problems });
     }
   }
 
@@ -343,7 +351,8 @@ async ({ outputPre: outputPreSelector, opened }) => {
     if (skip(img)) continue;
     result.counts.images += 1;
     const r = img.getBoundingClientRect();
-    const entry = { element: name(img), where: where(img), src: img.getAttribute('src'),
+    const entry = { element: name(img), opened: inOpened(img), where: where(img),
+      src: img.getAttribute('src'),
       alt: clip(img.getAttribute('alt'), 60), complete: img.complete,
       naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight,
       width: r.width, height: r.height, problems: problemsOf(img, box(r), img) };
@@ -354,7 +363,7 @@ async ({ outputPre: outputPreSelector, opened }) => {
   }
 
   // ---------------------------------------------- (e) links, checked in Python
-  for (const a of opened ? [] : document.querySelectorAll('a[href]')) {
+  for (const a of opened === true ? [] : document.querySelectorAll('a[href]')) {
     result.links.push({ href: a.href, raw: a.getAttribute('href'), text: clip(a.textContent, 50),
       where: where(a) });
   }
