@@ -36,6 +36,8 @@ NOTEBOOKS = booktools.book_notebooks()
 WITH_SOLUTIONS = [p for p in NOTEBOOKS if student_edition.solution_texts(booktools.read_notebook(p))]
 NOT_BUILT = f"no student edition in {STUDENT}: run `make student` first"
 TEXT_FILES = (".html", ".js", ".txt", ".ipynb", ".md", ".json")
+#: MathJax, copied as it is from sphinx-mathjax-offline: 21 MB of JavaScript no page text reaches.
+VENDORED = "_static/mathjax/"
 
 
 def _html_text(markup: str) -> str:
@@ -47,10 +49,15 @@ def _html_text(markup: str) -> str:
 
 
 def _site_text(root: Path) -> dict[str, str]:
-    """Every text file of an HTML build, as the normalised text a reader (or a search) sees."""
+    """Every text file of an HTML build (but vendored MathJax), as the normalised text a reader (or a
+    search) sees."""
     found = {}
     for path in sorted(root.rglob("*")):
-        if path.suffix in TEXT_FILES and path.is_file():
+        if (
+            path.suffix in TEXT_FILES
+            and path.is_file()
+            and not path.relative_to(root).as_posix().startswith(VENDORED)
+        ):
             raw = path.read_text(errors="replace")
             text = _html_text(raw) if path.suffix == ".html" else raw
             if path.suffix == ".ipynb":
