@@ -3,6 +3,9 @@ glued and its statement boxes.
 
 Library behaviour is tested in ``test_balanced.py``, ``test_example2.py``, ``test_example3.py`` and
 ``test_theorem4.py``; the ledger entries by the ledger page (``book/ledger.ipynb``, under nbval).
+What the prose says about the buyers' regrets in Example 3 (notes-04, note 7: who gains by
+deviating, where, how much; 56 of 60 profiles) is asserted in the chapter's hidden cell that
+glues those numbers, so that nbval's run of the chapter checks it without computing them again.
 Test docstrings in those files cite the chapter's labels; ``test_notebooks.py`` checks that every
 cited label exists and every glued name is defined.
 """
@@ -18,7 +21,7 @@ from scipy import optimize
 
 import aftermarkets as am
 from aftermarkets import Example1, balanced
-from aftermarkets.instances import example3, example3_mechanisms, theorem4
+from aftermarkets.instances import example3, theorem4
 from aftermarkets.instances.example2 import Example2
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "04_posted_prices.ipynb"
@@ -152,34 +155,6 @@ def test_exercise_4_resale_restores_the_optimum():
         lambda v, h: am.take_it_or_leave_it(v, h, seller=0, price=1 / d, order=[1]),
     )
     assert np.array([1 - d, d]) @ out.welfare == pytest.approx(2 - d)
-
-
-M_CHECK = (4, 5, 6, 10, 50, 70, 71, 135, 136, 1000)  # the chapter's regret check
-
-
-@pytest.fixture(scope="module")
-def regrets(scan):
-    return np.array(
-        [
-            [[r["A"], r["B"]] for r in (example3_mechanisms.buyer_regrets(m, o) for o in scan.orders)]
-            for m in M_CHECK
-        ]
-    )
-
-
-def test_example3_regrets(scan, regrets):
-    """sec-04-ex3-speculator, notes-04 (note 7): A never gains by deviating; B gains only in order CBA from
-    m = 71 on (where C holds one unit), at most about 0.04, so 56 of the 60 checked profiles are
-    equilibria, including the near-binding one (CAB, m = 135) and every checked cornering profile."""
-    assert regrets[..., 0].max() <= 1e-9
-    verified = regrets.max(axis=2) <= 1e-9
-    cba = scan.orders.index("CBA")
-    bad = {(M_CHECK[r], scan.orders[k]) for r, k in zip(*np.nonzero(~verified))}
-    assert bad == {(m, "CBA") for m in M_CHECK if m >= 71}
-    assert 0.03 < regrets[..., 1].max() < 0.05
-    assert regrets[M_CHECK.index(71), cba, 1] == regrets[..., 1].max()
-    assert verified.sum() == 56
-    assert verified[M_CHECK.index(135), scan.orders.index("CAB")]
 
 
 def test_example3_revenue_from_b(scan):
