@@ -14,8 +14,8 @@ import pytest
 # module shares one Chromium and the page it opened ahead. A student notebook's run (when it has
 # one, see tests/test_student.py) is a unit of its own. Units are handed out in collection order,
 # and the collection is sorted so that the long units come first and no core is left with one at
-# the end: the browser test of the book, the ledger page and JupyterLab take about a minute each,
-# a chapter under half (`make bench-book` measures the notebooks). (xdist's own `--dist loadgroup`
+# the end: the browser test of the book, the ledger page and JupyterLab are the longest, then the
+# chapters (README, "Performance budget", has the measured times). (xdist's own `--dist loadgroup`
 # cannot be used: with pytest 9 its group marks are ignored.)
 LONG_FIRST = (
     "tests/test_browser.py",
@@ -31,8 +31,8 @@ LONG_FIRST = (
 def pytest_configure(config):
     """In a worker of a parallel run every core is busy already: the library's ``workers=None``
     (the ledger page's processes) computes in the worker's own process (``AFTERMARKETS_WORKERS``,
-    which the notebooks' kernels inherit). Measured on 2 cores: the ledger page in 2 processes
-    beside the other worker made ``make test`` about 20 s longer than in one."""
+    which the notebooks' kernels inherit): more processes than cores only contend for them (the
+    README's "Performance budget" has the measurement)."""
     if os.environ.get("PYTEST_XDIST_WORKER"):
         os.environ.setdefault("AFTERMARKETS_WORKERS", "1")
 

@@ -416,8 +416,8 @@ def _collect(page, shots: dict[int, Path | None] | None = None) -> dict[int, dic
     finding inside an opened box marked ``opened`` (``COLLECT``'s mode "all"). An element outside
     the dropdowns is laid out the same whether they are open or closed (opening one adds height,
     not width), so this measures what a reader sees at each width, dropdowns closed and open, with
-    one resize: resizing is what a page costs most after loading it (going back to the first width
-    to measure the opened elements there took 8.5 s of the 64 s that the book's 17 pages took).
+    one resize: resizing is what a page costs most after loading it (the README's "Performance
+    budget" has the measurement).
     """
     shots = shots or {}
     first, *others = VIEWPORTS

@@ -4,8 +4,9 @@ glued and its statement boxes.
 Library behaviour is tested in ``test_balanced.py``, ``test_example2.py``, ``test_example3.py`` and
 ``test_theorem4.py``; the ledger entries by the ledger page (``book/ledger.ipynb``, under nbval).
 What the prose says about the buyers' regrets in Example 3 (notes-04, note 7: who gains by
-deviating, where, how much; 56 of 60 profiles) is asserted in the chapter's hidden cell that
-glues those numbers, so that nbval's run of the chapter checks it without computing them again.
+deviating, where, how much, how many of the checked profiles are equilibria) is asserted in the
+chapter's hidden cell that glues those numbers, so that nbval's run of the chapter checks it
+without computing them again.
 Test docstrings in those files cite the chapter's labels; ``test_notebooks.py`` checks that every
 cited label exists and every glued name is defined.
 """

@@ -160,7 +160,8 @@ def test_a_failing_ledger_worker_is_reported(monkeypatch):
 
 def test_workers_from_the_environment(monkeypatch):
     """``ledger(workers=None)`` takes ``$AFTERMARKETS_WORKERS`` processes (1: this process, as in a
-    parallel test run's workers), and refuses a value that is not a count >= 1."""
+    parallel test run's workers), and refuses a value that is not a count >= 1, as it refuses such a
+    ``workers``."""
     two = [next(c for c in CLAIMS if c.id == "ex1-clearing-price"), CLAIMS[-1]]
     assert ledger._module(two[0]) != ledger._module(two[1])
     monkeypatch.setattr(ledger, "all_claims", lambda: two)
@@ -177,3 +178,6 @@ def test_workers_from_the_environment(monkeypatch):
         monkeypatch.setenv("AFTERMARKETS_WORKERS", bad)
         with pytest.raises(ValueError, match="AFTERMARKETS_WORKERS must be"):
             ledger.ledger(workers=None)
+    for bad in (0, -2, 1.5, True):
+        with pytest.raises(ValueError, match="workers must be"):
+            ledger.ledger(workers=bad)

@@ -36,7 +36,7 @@ NOTEBOOKS = booktools.book_notebooks()
 WITH_SOLUTIONS = [p for p in NOTEBOOKS if student_edition.solution_texts(booktools.read_notebook(p))]
 NOT_BUILT = f"no student edition in {STUDENT}: run `make student` first"
 TEXT_FILES = (".html", ".js", ".txt", ".ipynb", ".md", ".json")
-#: MathJax, copied as it is from sphinx-mathjax-offline: 21 MB of JavaScript no page text reaches.
+#: MathJax, copied as it is from sphinx-mathjax-offline: megabytes of JavaScript no page text reaches.
 VENDORED = "_static/mathjax/"
 
 

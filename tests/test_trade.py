@@ -388,7 +388,8 @@ def test_batched_checks_equal_the_profile_by_profile_checks(seller, order):
 
 
 def test_batch_input_errors():
-    """batch takes one valuation profile, one allocation and profiles of n actions."""
+    """batch takes one valuation profile, one allocation and profiles of n actions; a request of a
+    fraction of a unit is refused, by batch and by a call on one profile alike."""
     mech = am.TakeItOrLeaveIt(seller=SELLER)
     with pytest.raises(ValueError, match="one valuation profile"):
         mech.batch(np.stack([VALUES, VALUES]), HOLDINGS, [("demand", "demand", None)])
@@ -398,3 +399,6 @@ def test_batch_input_errors():
         mech.batch(VALUES, HOLDINGS, [("demand", (1.0, None))])
     with pytest.raises(ValueError, match="price"):
         mech.batch(VALUES, HOLDINGS, [("demand", "demand", (-1.0, None))])
+    for run in (mech.batch, lambda v, h, ps: mech(v, h, list(ps[0]))):  # a fraction of a unit
+        with pytest.raises(ValueError, match="whole numbers"):
+            run(VALUES, HOLDINGS, [(1.5, "demand", (1.0, None))])

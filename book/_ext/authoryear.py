@@ -17,7 +17,7 @@ from pybtex.style.labels import BaseLabelStyle
 @functools.cache
 def _text_backend():
     """pybtex's plain-text backend, looked up once (``Text.render_as("text")`` looks it up on every
-    call, scanning the installed entry points: about 2.6 s of every build for the book's names)."""
+    call, scanning the installed entry points: seconds of every build for the book's names)."""
     return find_plugin("pybtex.backends", "text")()
 
 

@@ -192,14 +192,19 @@ class TakeItOrLeaveIt:
             return TradeOutcome(h.copy(), np.zeros(h.shape))
         price, quantity = offer
         h = _holdings(holdings, v)
-        demand = np.maximum(v.units_at_least(price) - h, 0)
-        req = np.array(demand)
-        for i, a in enumerate(actions):
-            if i == self.seller or a == "demand":
-                continue
-            a = a(price) if callable(a) else a
+        req = np.maximum(v.units_at_least(price) - h, 0).astype(float)  # checked whole below
+        for i, a in self._requests(actions, price):
             req[..., i] = a
         return take_it_or_leave_it(v, h, self.seller, price, self.order, quantity, requests=req)
+
+    def _requests(self, actions, price) -> list:
+        """``(agent, units)`` for each buyer who does not play ``"demand"`` (a callable action is
+        evaluated at ``price``)."""
+        return [
+            (i, a(price) if callable(a) else a)
+            for i, a in enumerate(actions)
+            if i != self.seller and not (isinstance(a, str) and a == "demand")
+        ]
 
     def batch(self, values, holdings, profiles) -> TradeOutcome:
         """The market on many action profiles at once, for one valuation profile.
@@ -231,7 +236,8 @@ class TakeItOrLeaveIt:
         profiles = list(profiles)
         price = np.zeros(len(profiles))
         quantity = np.zeros(len(profiles), dtype=np.int64)
-        req = np.zeros((len(profiles), v.n), dtype=object)
+        req = np.zeros((len(profiles), v.n))
+        demand = np.ones(req.shape, dtype=bool)  # who plays "demand" (the default)
         for k, actions in enumerate(profiles):
             if len(actions) != v.n:
                 raise ValueError(f"profile {k} must give one action per agent ({v.n}), got {len(actions)}")
@@ -240,16 +246,12 @@ class TakeItOrLeaveIt:
                 continue  # no unit offered: the holdings stay, nobody pays
             price[k], q = offer
             quantity[k] = h[self.seller] if q is None else q
-            for i, a in enumerate(actions):
-                if i != self.seller:
-                    req[k, i] = a if a == "demand" else a(price[k]) if callable(a) else a
+            for i, a in self._requests(actions, price[k]):
+                req[k, i], demand[k, i] = a, False
         price = prices(price, "price")
-        demand = np.broadcast_to(np.maximum(v.units_at_least(price) - h, 0), req.shape)
-        wants = req == "demand"
-        req[wants] = demand[wants]
-        hs = np.broadcast_to(h, req.shape)
+        req = np.where(demand, np.maximum(v.units_at_least(price) - h, 0), req)
         return take_it_or_leave_it(
-            v, hs, self.seller, price, self.order, quantity, requests=req.astype(float)
+            v, np.broadcast_to(h, req.shape), self.seller, price, self.order, quantity, requests=req
         )
 
 

@@ -95,9 +95,14 @@ def ledger(workers: int | None = 1) -> list[dict]:
         (the claims of a chapter share cached computations, so a chapter stays in one process);
         ``None`` uses ``$AFTERMARKETS_WORKERS`` processes if that is set, else every core (a
         parallel test run sets it to 1 in its workers, whose cores are all busy already: more
-        processes would only contend for them). Every claim is a deterministic computation and a row is plain
-        text, so the rows are the same either way: the ledger page computes on every core
-        and nbval compares its output with the stored one.
+        processes would only contend for them). Every claim is a deterministic computation and a
+        row is plain text, so the rows are the same either way: the ledger page computes on every
+        core and nbval compares its output with the stored one.
+
+    Raises
+    ------
+    ValueError
+        If ``workers`` (or ``$AFTERMARKETS_WORKERS``) is not a whole number >= 1.
     """
     claims = all_claims()
     modules = list(dict.fromkeys(_module(c) for c in claims))
@@ -106,6 +111,8 @@ def ledger(workers: int | None = 1) -> list[dict]:
         if given and not (given.isdigit() and int(given) >= 1):
             raise ValueError(f"AFTERMARKETS_WORKERS must be a whole number of processes >= 1, got {given!r}")
         workers = int(given) if given else os.cpu_count() or 1
+    elif isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a whole number of processes >= 1 or None, got {workers!r}")
     workers = min(workers, len(modules))
     if workers <= 1:
         return [evaluate(c) for c in claims]
