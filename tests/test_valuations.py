@@ -16,6 +16,7 @@ from scipy import integrate, stats
 from strategies import marginals, step_values, tied_batch
 
 import aftermarkets as am
+from aftermarkets.valuations import _BLOCK_ENTRIES
 
 # --------------------------------------------------------------------------- validate_marginals
 
@@ -99,12 +100,14 @@ def test_validate_marginals_accepts_valid_batches(values):
 
 @given(st.integers(0, 2**32 - 1), st.integers(1, 4), st.integers(1, 5), st.data())
 def test_validate_marginals_fast_check_accepts_exactly_the_valid_arrays(seed, n, k, data):
-    """validate_marginals first runs one comparison of neighbouring marginals plus a check of the
-    first and last columns; an array passes exactly when every entry is finite and non-negative
-    and every row non-increasing (checked entry by entry here), and the detailed message is the
-    same as before. Bad entries (NaN, +-inf, negative, an increase) are planted at random."""
+    """validate_marginals first compares neighbouring marginals and checks the first and last
+    columns, block by block of ``_BLOCK_ENTRIES`` marginals; an array passes exactly when every
+    entry is finite and non-negative and every row non-increasing (checked entry by entry here),
+    and the detailed message is the same as before. Bad entries (NaN, +-inf, negative, an
+    increase) are planted at random, in small batches and in batches of several blocks."""
     rng = np.random.default_rng(seed)
-    arr = tied_batch(rng, 3, n, k, continuous=0.5)
+    size = data.draw(st.sampled_from([3, 3 * _BLOCK_ENTRIES // (n * k) + 5]))
+    arr = tied_batch(rng, size, n, k, continuous=0.5)
     bad = data.draw(st.sampled_from([None, np.nan, np.inf, -np.inf, -0.5, -0.0, "increase"]))
     if bad is not None:
         idx = tuple(int(rng.integers(0, d)) for d in arr.shape)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import whole_number
-from .valuations import _leading_count, as_step_values
+from .valuations import _BLOCK_ENTRIES, _leading_count, as_step_values
 
 __all__ = ["optimal_allocation", "optimal_welfare", "welfare", "serve_in_order", "feasible_allocations"]
 
@@ -39,30 +39,32 @@ def _check_m(m) -> int:
     return whole_number(m, "m", 0, " of units")
 
 
-def _greedy_take(levels: np.ndarray, counts: np.ndarray, m: int) -> np.ndarray:
-    """Units taken from each run by the greedy rule; shape of ``levels``.
+def _greedy_ranked(levels: np.ndarray, counts: np.ndarray, m: int) -> tuple:
+    """The greedy rule on runs, in rank order: ``(order, ranked, take)``, each ``(..., n * L)``.
 
-    The runs are ranked by level (largest first, ties in agent-then-run order: a stable sort) and
-    each takes what is left of ``m`` after the runs ranked before it, up to its count. A run of
-    level 0 takes nothing: its count is zeroed before the ranking (runs of level 0 rank after every
-    positive run, so no positive run's share changes).
+    The runs are ranked by level (largest first, ties in agent-then-run order: a stable sort);
+    ``order`` lists the runs (flattened agent by agent) in rank order, ``ranked`` their levels, and
+    ``take`` the units each takes: what is left of ``m`` after the runs ranked before it, up to its
+    count. A run of level 0 takes nothing (runs of level 0 rank after every positive run, so no
+    positive run's share changes).
     """
-    shape = levels.shape
-    flat = levels.reshape(shape[:-2] + (-1,))
+    flat = levels.reshape(levels.shape[:-2] + (-1,))
     order = np.argsort(-flat, axis=-1, kind="stable")
-    c_sorted = np.take_along_axis(counts.reshape(-1) * (flat > 0), order, axis=-1)
+    ranked = np.take_along_axis(flat, order, axis=-1)
+    c_sorted = counts.reshape(-1)[order] * (ranked > 0)
     left = np.cumsum(c_sorted, axis=-1)
     left -= c_sorted
     np.subtract(m, left, out=left)  # what is left of m for each run, in rank order
-    take_sorted = np.minimum(np.maximum(left, 0, out=left), c_sorted, out=left)
+    take = np.minimum(np.maximum(left, 0, out=left), c_sorted, out=left)
+    return order, ranked, take
+
+
+def _greedy_take(levels: np.ndarray, counts: np.ndarray, m: int) -> np.ndarray:
+    """Units taken from each run by the greedy rule (:func:`_greedy_ranked`); shape of ``levels``."""
+    order, _, take_sorted = _greedy_ranked(levels, counts, m)
     take = np.empty_like(take_sorted)
     np.put_along_axis(take, order, take_sorted, axis=-1)
-    return take.reshape(shape)
-
-
-#: Entries (marginals) per block of profiles in the batched kernels: a block of floats, with the
-#: boolean masks made from it, stays in a core's cache (512 KiB of L2 on the benchmark machine).
-_BLOCK_ENTRIES = 2**16
+    return take.reshape(levels.shape)
 
 
 def _blocks(batch: int, entries: int) -> list:
@@ -213,20 +215,19 @@ def optimal_welfare(values, m) -> np.ndarray:
     m = _check_m(m)
     v = as_step_values(values)
     n, k = v.levels.shape[-2:]
-    if not v._unit_runs:
-        take = _greedy_take(v.levels, v.counts, m)
-        return np.sum(v.levels * take, axis=(-2, -1))
+    if not v._unit_runs:  # the levels times the units taken, added in rank order
+        _, ranked, take = _greedy_ranked(v.levels, v.counts, m)
+        return np.sum(ranked * take, axis=-1)
     if m == 0:
         return np.sum(v.levels * 0, axis=(-2, -1))
     if n * k <= m:  # every positive marginal is taken, and zeros add nothing
         return np.sum(v.levels, axis=(-2, -1))
 
     def block(rows):
-        t = _select(rows.reshape(rows.shape[:-2] + (n * k,)), m)
-        won = np.arange(k) < _greedy_counts(rows, m, t, 0.0, range(n))[0][..., None]
-        # summed as the masked sum of all n k marginals, in the order the stored outputs of the
-        # book were computed with (the sum of the m selected entries differs in the last bits)
-        return (np.sum(rows * won, axis=(-2, -1)),)
+        # one selection puts each profile's m largest marginals first (in some order): their sum
+        neg = np.negative(rows.reshape(rows.shape[:-2] + (n * k,)))
+        neg.partition(m - 1, axis=-1)
+        return (-np.sum(neg[..., :m], axis=-1),)
 
     return _blockwise(block, (v.levels,), 2)[0]
 
