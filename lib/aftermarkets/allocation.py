@@ -18,9 +18,11 @@ row of marginals is non-increasing, so the greedy rule never needs a full sort: 
 the :math:`m`-th largest of the :math:`nK` marginals (one ``np.partition``, :math:`O(nK)` per
 profile), agent :math:`i` gets her units of marginal above :math:`t`, then the units left over go
 to the marginals equal to :math:`t`, agent by agent in the tie-breaking order. Counting the
-entries of a non-increasing row above a threshold is one comparison and one ``argmin``. Run-length
-marginals with longer runs (:class:`~aftermarkets.StepValues`) take the greedy rule on their few
-runs (a stable ``argsort`` of the runs, then a cumulative count). Batches are processed in blocks
+entries of a non-increasing row above a threshold is one comparison and one ``argmin``. The
+optimal welfare needs no allocation: the same selection puts each profile's :math:`m` largest
+marginals first, and they are summed. Run-length marginals with longer runs
+(:class:`~aftermarkets.StepValues`) take the greedy rule on their few runs (a stable ``argsort`` of
+the runs, then a cumulative count). Batches are processed in blocks
 of profiles small enough to stay in cache (:func:`_blockwise`); every profile is computed on its
 own, so the blocks change no result.
 """
