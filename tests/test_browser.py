@@ -75,13 +75,11 @@ Without Chromium or the ``playwright`` package the tests are skipped, unless
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import dataclasses
 import functools
 import html.parser
 import http.server
-import math
 import os
 import re
 import threading
@@ -338,39 +336,17 @@ def loader(request, browser, server):
 
 
 def _screenshot(page, path: Path) -> None:
-    """Save a full-page PNG screenshot of ``page``.
+    """Save a full-page PNG screenshot of ``page`` (Playwright's ``page.screenshot``).
 
-    A chapter is tens of thousands of pixels tall, and Playwright's ``page.screenshot`` spends
-    about half of its seconds compressing the PNG; Chromium's own ``Page.captureScreenshot`` with
-    ``optimizeForSpeed`` (through a CDP session, so Chromium only) compresses less and takes
-    about half the time, for a file about a quarter larger. Falls back to Playwright's call if
-    the CDP command fails.
+    Not Chromium's own ``Page.captureScreenshot`` with ``captureBeyondViewport`` through a CDP
+    session of our own, although it took about half the time: with several tabs in one context it
+    laid the page out at the width another tab had been resized to (390 px) for the capture, and
+    left the page at that width afterwards, so every "1280 px" screenshot showed the phone layout
+    and the measurements after it were taken at 390 px. Playwright restores its own viewport.
+    :func:`test_measured_at_its_width` checks every measurement's width.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        cdp = page.context.new_cdp_session(page)
-        try:
-            size = cdp.send("Page.getLayoutMetrics")["cssContentSize"]
-            shot = cdp.send(
-                "Page.captureScreenshot",
-                {
-                    "format": "png",
-                    "captureBeyondViewport": True,
-                    "optimizeForSpeed": True,
-                    "clip": {
-                        "x": 0,
-                        "y": 0,
-                        "width": math.ceil(size["width"]),
-                        "height": math.ceil(size["height"]),
-                        "scale": 1,
-                    },
-                },
-            )
-        finally:
-            cdp.detach()
-        path.write_bytes(base64.b64decode(shot["data"]))
-    except Exception:  # noqa: BLE001 - any CDP trouble: the portable (slower) way
-        page.screenshot(path=str(path), full_page=True, animations="disabled")
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
 
 
 # Raw TeX that lost its delimiters' pairing: a single ``$`` followed by a backslash macro (as when a
@@ -422,15 +398,18 @@ def _collect(page, shots: dict[int, Path | None] | None = None) -> dict[int, dic
     shots = shots or {}
     first, *others = VIEWPORTS
     data = {first: _measure(page, shots.get(first))}
+    data[first]["measuredWidths"] = [data[first]["viewport"]["width"]]
     if page.evaluate(OPEN_ALL):
         page.evaluate(MATHJAX_AND_FONTS_DONE)
         more = page.evaluate(COLLECT, {"outputPre": OUTPUT_PRE, "opened": True})
         for key in ("wide", "images"):
             data[first][key] += [dict(entry, opened=True) for entry in more[key]]
         data[first]["pageScrollWidth"] = max(data[first]["pageScrollWidth"], more["pageScrollWidth"])
+        data[first]["measuredWidths"].append(more["viewport"]["width"])
     for width in others:
         page.set_viewport_size({"width": width, "height": VIEWPORTS[width]})
         data[width] = _measure(page, shots.get(width), opened="all")
+        data[width]["measuredWidths"] = [data[width]["viewport"]["width"]]
     return data
 
 
@@ -621,6 +600,15 @@ def test_math_typeset(rendered):
     ]
     if lines:
         _fail(rendered, "math not typeset", lines)
+
+
+def test_measured_at_its_width(rendered):
+    """Every measurement of a page at a width was taken with the window at that width (the page
+    as loaded and, at the first width, with its dropdowns opened): a check that the others check
+    what they say."""
+    widths = rendered.data["measuredWidths"]
+    if any(w != rendered.width for w in widths):
+        _fail(rendered, "measured at another width", [f"window {_px(w)} wide" for w in widths])
 
 
 def test_nothing_wider_than_column(rendered):
