@@ -133,6 +133,57 @@ def test_readme_scope_table_is_current():
     )
 
 
+def _update_scope():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import booktools
+    import update_scope
+
+    return booktools, update_scope
+
+
+def test_result_of_names_the_paper_result_a_box_states():
+    """A numbered box is the result of its type and number; an unnumbered one the result its title
+    starts with (not a longer number: "Claim 10" is not "Claim 1"), else the most specific section
+    of the ledger its title names; else none."""
+    booktools, update_scope = _update_scope()
+    keys = {"Theorem 1", "Claim 1", "Definition 6", "Section 2.1"}
+
+    def box(kind, number, title):
+        return booktools.Statement(kind, number, title, "label", "", ROOT, 0)
+
+    assert update_scope.result_of(box("theorem", 1, "Section 3"), keys) == "Theorem 1"
+    assert update_scope.result_of(box("theorem", 2, "Section 4"), keys) is None
+    assert update_scope.result_of(box("lemma", None, "Claim 1 (Section 5.1)"), keys) == "Claim 1"
+    assert update_scope.result_of(box("lemma", None, "Claim 10 (Section 5.1)"), keys) is None
+    of_the_paper = box("definition", None, "Definition 6 of the paper")
+    assert update_scope.result_of(of_the_paper, keys) == "Definition 6"
+    assert update_scope.result_of(box("definition", None, "Welfare, Section 2.1.1"), keys) == "Section 2.1"
+    assert update_scope.result_of(box("definition", None, "Welfare, Section 2.2"), keys) is None
+
+
+def test_statements_page_lists_every_box_and_every_result():
+    """The index of statements (scripts/update_scope.py) links every statement box of the book
+    once, gives each the status of the ledger's result it states (every box states one), and lists
+    every other result of the ledger once, under "Results without a box"."""
+    booktools, update_scope = _update_scope()
+    page = update_scope.statements_page()
+    boxes = booktools.statements()
+    scope = {r["key"]: r["status"] for r in ledger.scope()}
+    rows = re.findall(r"^\| \{prf:ref\}`([^`<]+) <([\w-]+)>` \| \{bdg-\w+\}`(\w+)` \|$", page, re.M)
+    assert [label for _, label, _ in rows] == [b.label for b in boxes]  # every box, in book order
+    stated = {update_scope.result_of(b, scope) for b in boxes}
+    assert None not in stated
+    for (_, _, status), b in zip(rows, boxes):
+        assert status == scope[update_scope.result_of(b, scope)]
+    rest = page.split("## Results without a box", 1)[1]
+    assert sorted(re.findall(r"^\| \*\*([^*]+)\*\*", rest, re.M)) == sorted(set(scope) - stated)
+    # a few rows as a reader sees them
+    assert ("Proposition 1 (Section 3; proof in Appendix B.2)", "proposition-1", "disagrees") in rows
+    assert ("Claim 1 (Section 5.1)", "claim-1", "refined") in rows
+    welfare = next(r for r in rows if r[1] == "def-welfare")
+    assert welfare[2] == scope["Section 2.1"]
+
+
 def test_command_line(capsys):
     """`python -m aftermarkets.ledger --json --claim ID` prints that claim's row (a subprocess: the
     module's entry point); `--scope` prints the scope, an unknown id exits 2 (``main`` called here)."""
