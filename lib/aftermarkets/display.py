@@ -12,6 +12,8 @@ nbval compares every text output exactly, and myst-nb's ``glue`` inserts a value
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 __all__ = ["fmt", "Txt", "tup", "bid_runs", "count_text", "Table", "table", "table_rows", "MarkdownText"]
@@ -179,8 +181,9 @@ class Table:
 
     def _repr_markdown_(self) -> str:
         rule = ["---:" if a == "r" else ":---" for a in self.align]
-        lines = [self.header, rule] + self.rows
-        return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+        cells = [[_escape_pipes(c) for c in row] for row in [self.header] + self.rows]
+        lines = [cells[0], rule] + cells[1:]
+        return "\n".join("| " + " | ".join(row) + " |" for row in lines)
 
     def __repr__(self) -> str:
         cols = list(zip(self.header, *self.rows))
@@ -191,6 +194,19 @@ class Table:
                 "  ".join(c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(cells, width, self.align))
             )
         return "\n".join(line.rstrip() for line in lines)
+
+
+def _escape_pipes(cell: str) -> str:
+    r"""A cell for a Markdown table: every ``|`` not yet escaped becomes ``\|`` (an absolute value
+    such as ``largest |x - y|`` would otherwise end the cell; the table parser removes the
+    backslash, in text and in math alike).
+
+    Examples
+    --------
+    >>> print(_escape_pipes("largest |a - b|, $|x|$, \\|y\\|"))
+    largest \|a - b\|, $\|x\|$, \|y\|
+    """
+    return re.sub(r"(?<!\\)\|", r"\\|", cell)
 
 
 def _cell(x, spec: str) -> str:

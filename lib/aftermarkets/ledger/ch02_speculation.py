@@ -196,7 +196,8 @@ def _clearing_price() -> Evaluation:
     allocs = {tuple(Example1(mm).auction().allocation - np.array([1, 1, mm - 2])) for mm in MS}
     ok = prices == {0.0} and allocs == {(0, 0, 0)}
     return Evaluation(
-        f"prices {sorted(prices)} and allocation $(1, 1, m-2)$ for $m$ in {MS}, under all 6 tie orders",
+        f"clearing price{'s' if len(prices) > 1 else ''} {', '.join(f'{x:g}' for x in sorted(prices))} and "
+        f"allocation $(1, 1, m-2)$ for $m$ in {MS}, under all 6 tie orders",
         verdict(ok),
     )
 

@@ -224,9 +224,10 @@ def _proof_steps() -> Evaluation:
     ok = later == 0 and wins == 0 and revenue == 0 and avg == 0 and swap < 1e-9 and low == 0
     return Evaluation(
         f"exact on {N_INSTANCES} random instances with 4 profiles each ({len(cases)} cases): every step after the "
-        f"equilibrium step holds in every case (change of variables to {swap:.0e}); the equilibrium step fails "
-        f"in {fails['equilibrium']} cases, all for profiles that are not equilibria; in the {len(eq)} cases that "
-        f"pass it the welfare is at least half the optimum",
+        f"equilibrium step holds in every case (change of variables to {swap:.0e}); the equilibrium step, summed "
+        f"over the agents, fails in {fails['equilibrium']} cases, all for profiles that are not equilibria; in the "
+        f"{len(eq)} cases where every agent meets it (no agent gains by the deviation) the welfare is at least "
+        "half the optimum",
         verdict(ok),
     )
 

@@ -88,8 +88,9 @@ def _thm7() -> Evaluation:
     eq = [r for r in lab.solve(game, random_starts=1) if r.is_equilibrium()]
     ok = bool(eq) and all(abs(r.welfare_ratio - 1) < 1e-12 and r.traded == 0.0 for r in eq)
     return Evaluation(
-        f"{len(eq)} equilibria found; welfare ratios {sorted({round(r.welfare_ratio, 12) for r in eq})}, "
-        f"units resold {sorted({r.traded for r in eq})}",
+        f"{len(eq)} {'equilibrium' if len(eq) == 1 else 'equilibria'} found; welfare ratio "
+        f"{', '.join(f'{x:g}' for x in sorted({round(r.welfare_ratio, 12) for r in eq}))}, units resold "
+        f"{', '.join(f'{x:g}' for x in sorted({r.traded for r in eq}))}",
         verdict(ok),
     )
 
