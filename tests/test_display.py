@@ -43,3 +43,18 @@ def test_count_text_large_is_close(n):
 @given(st.integers(min_value=0, max_value=99_999))
 def test_count_text_small_is_exact(n):
     assert int(count_text(n).replace(",", "")) == n
+
+
+def test_table_cells_with_pipes_stay_tables():
+    """An absolute value in a header or cell (``|x - y|``, in text or in math) stays inside its
+    cell: the Markdown parses as a table with one cell per column and the bars shown."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    from aftermarkets.display import table
+
+    t = table({"profiles": [2000], "largest |a - b|": [0.5], "$|x|$": ["$|y|$"]})
+    html = MarkdownIt().enable("table").use(dollarmath_plugin).render(t._repr_markdown_())
+    assert html.count("</th>") == 3 and html.count("</td>") == 3
+    assert "largest |a - b|</th>" in html and ">|x|</span>" in html and ">|y|</span>" in html
+    assert repr(t).splitlines()[0] == "profiles  largest |a - b|  $|x|$"  # the plain text as it is
