@@ -85,6 +85,16 @@ def chapters(root: Path = ROOT) -> list[Path]:
     return [p for p in book_notebooks(root) if re.match(r"\d\d_", p.name)]
 
 
+def write_if_changed(path: Path, data: str | bytes) -> None:
+    """Write ``data`` (text or bytes) to ``path`` unless the file already holds exactly it: an
+    unchanged file keeps its time stamp, so Sphinx does not re-read the pages that use it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = path.read_bytes() if path.is_file() else None
+    new = data.encode() if isinstance(data, str) else data
+    if old != new:
+        path.write_bytes(new)
+
+
 def read_notebook(path: Path) -> dict:
     """A notebook as plain JSON (``source`` joined into one string per cell)."""
     nb = json.loads(Path(path).read_text())

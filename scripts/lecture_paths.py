@@ -187,9 +187,7 @@ def main(argv) -> int:
             print(f"{OUT} is out of date: run python scripts/lecture_paths.py")
             return 1
         return 0
-    OUT.parent.mkdir(exist_ok=True)
-    if not OUT.is_file() or OUT.read_text() != text:
-        OUT.write_text(text)
+    booktools.write_if_changed(OUT, text)
     return 0
 
 

@@ -11,6 +11,8 @@ import io
 import zipfile
 from pathlib import Path
 
+import booktools
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "book" / "_generated" / "aftermarkets-src.zip"
 
@@ -34,10 +36,7 @@ def main() -> int:
             )
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, p.read_bytes())
-    data = buffer.getvalue()
-    OUT.parent.mkdir(exist_ok=True)
-    if not OUT.is_file() or OUT.read_bytes() != data:
-        OUT.write_bytes(data)
+    booktools.write_if_changed(OUT, buffer.getvalue())
     return 0
 
 

@@ -62,10 +62,6 @@ def result_of(statement: booktools.Statement, keys) -> str | None:
     return None
 
 
-def _badge(status: str) -> str:
-    return f"{{{ledger._BADGES[status]}}}`{status}`"
-
-
 def statements_page() -> str:
     """The body of the index of statements (MyST Markdown, for ``book/statements.md``).
 
@@ -84,7 +80,7 @@ def statements_page() -> str:
         for st in boxes:
             key = result_of(st, scope)
             boxed.add(key)
-            status = _badge(scope[key]["status"]) if key else "not a result of the ledger"
+            status = ledger.badge(scope[key]["status"]) if key else "not a result of the ledger"
             # an unnumbered box whose title is the paper's name for it: "Claim 1 (Section 5.1)"
             named = st.number is None and key is not None and st.title.startswith(key)
             out.append(f"| {{prf:ref}}`{st.title if named else st.heading} <{st.label}>` | {status} |")
@@ -94,16 +90,9 @@ def statements_page() -> str:
         out += ["## Results without a box", "", "| result | chapter | ledger |", "| :--- | :--- | :--- |"]
         for r in rest:
             link = f"[{ledger.CHAPTERS[r['chapter']]}]({r['chapter']}.ipynb)"
-            out.append(f"| **{r['key']}**: {r['about']} | {link} | {_badge(r['status'])} |")
+            out.append(f"| **{r['key']}**: {r['about']} | {link} | {ledger.badge(r['status'])} |")
         out.append("")
     return "\n".join(out)
-
-
-def _write(path: Path, text: str) -> None:
-    """Write ``text`` unless the file already holds it (then Sphinx need not re-read its page)."""
-    path.parent.mkdir(exist_ok=True)
-    if not path.is_file() or path.read_text() != text:
-        path.write_text(text)
 
 
 def main(argv) -> int:
@@ -117,8 +106,10 @@ def main(argv) -> int:
         return 0
     if current != wanted:
         readme.write_text(wanted)
-    _write(ROOT / "book" / "_generated" / "scope.md", ledger.scope_table(links="book") + "\n")
-    _write(ROOT / "book" / "_generated" / "statements.md", statements_page())
+    booktools.write_if_changed(
+        ROOT / "book" / "_generated" / "scope.md", ledger.scope_table(links="book") + "\n"
+    )
+    booktools.write_if_changed(ROOT / "book" / "_generated" / "statements.md", statements_page())
     return lecture_paths.main([])
 
 

@@ -37,7 +37,8 @@ def test_statement_boxes_are_unnumbered_with_the_papers_number():
 def test_chapter_parameters():
     """sec-06-solver, sec-06-footnote23, sec-06-claim3, sec-06-footnote22: the grids the prose
     states are the library's defaults: 2,001 points and a grid eight times finer for the solver,
-    201 types and 401 bids for the regret, 101 and 201 after the aftermarkets, 801 bids for the
+    201 types and 401 bids for the regret, 101 and 201 after the aftermarkets and for the asymmetric
+    families there, 801 bids for the
     envelope; the probe has 60 types, 61 levels up to 0.6 and 150 rounds."""
     import inspect
 
@@ -48,6 +49,8 @@ def test_chapter_parameters():
     assert (reg["n_types"].default, reg["n_bids"].default) == (201, 401)
     aft = sig(symmetric.SymmetricEquilibrium.with_aftermarkets).parameters
     assert (aft["n_types"].default, aft["n_bids"].default) == (101, 201)
+    sweep = sig(appendix_e.regret_sweep).parameters  # "The regrets use 101 types and 201 bids"
+    assert (sweep["n_types"].default, sweep["n_bids"].default) == (101, 201)
     env = sig(appendix_e.envelope).parameters
     assert (env["n_types"].default, env["n_bids"].default) == (201, 801)
     assert sig(grid_probe.search).parameters["rounds"].default == 150

@@ -36,6 +36,7 @@ __all__ = [
     "ledger",
     "changed",
     "scope",
+    "badge",
 ]
 
 #: Chapter titles, for tables that name chapters.
@@ -204,6 +205,11 @@ _BADGES = {
 }
 
 
+def badge(status: str) -> str:
+    """A status as a sphinx-design badge (MyST), e.g. ``{bdg-danger}`disagrees```."""
+    return f"{{{_BADGES[status]}}}`{status}`"
+
+
 def markdown(rows, chapters=None) -> str:
     """The ledger rows as MyST Markdown, one card per claim, grouped by chapter (the ledger page).
 
@@ -223,7 +229,7 @@ def markdown(rows, chapters=None) -> str:
             where = f"{{ref}}`{r['source']} <{r['section']}>`" if r["section"] else r["source"]
             out.append(
                 ":::{container} ledger-claim\n"
-                f"{{{_BADGES[r['status']]}}}`{r['status']}` **{r['result']}** · `{r['id']}` · {where}\n\n"
+                f"{badge(r['status'])} **{r['result']}** · `{r['id']}` · {where}\n\n"
                 f"{r['statement']}\n\n"
                 f"*The paper:* {r['paper']}\n\n"
                 f"*The computation:* {r['reproduced']}\n"

@@ -15,7 +15,7 @@ import sympy as sp
 from scipy import integrate
 
 from ..instances import Example1, Example4, dominance, example1, section2
-from .registry import CH2, Evaluation, register, verdict
+from .registry import CH2, Evaluation, numbers, register, verdict
 
 TOL = 1e-9
 MS = (4, 5, 10, 100, 1000)
@@ -196,7 +196,7 @@ def _clearing_price() -> Evaluation:
     allocs = {tuple(Example1(mm).auction().allocation - np.array([1, 1, mm - 2])) for mm in MS}
     ok = prices == {0.0} and allocs == {(0, 0, 0)}
     return Evaluation(
-        f"clearing price{'s' if len(prices) > 1 else ''} {', '.join(f'{x:g}' for x in sorted(prices))} and "
+        f"clearing price{'s' if len(prices) > 1 else ''} {numbers(prices)} and "
         f"allocation $(1, 1, m-2)$ for $m$ in {MS}, under all 6 tie orders",
         verdict(ok),
     )

@@ -14,7 +14,7 @@ import functools
 import numpy as np
 
 from .. import lab
-from .registry import CH7, Evaluation, register, verdict
+from .registry import CH7, Evaluation, numbers, register, verdict
 
 TOL = 1e-9
 
@@ -89,8 +89,7 @@ def _thm7() -> Evaluation:
     ok = bool(eq) and all(abs(r.welfare_ratio - 1) < 1e-12 and r.traded == 0.0 for r in eq)
     return Evaluation(
         f"{len(eq)} {'equilibrium' if len(eq) == 1 else 'equilibria'} found; welfare ratio "
-        f"{', '.join(f'{x:g}' for x in sorted({round(r.welfare_ratio, 12) for r in eq}))}, units resold "
-        f"{', '.join(f'{x:g}' for x in sorted({r.traded for r in eq}))}",
+        f"{numbers(round(r.welfare_ratio, 12) for r in eq)}, units resold {numbers(r.traded for r in eq)}",
         verdict(ok),
     )
 

@@ -133,6 +133,17 @@ class Evaluation:
             raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
 
 
+def numbers(values) -> str:
+    """Distinct numbers for a finding's prose, smallest first: ``"0"``, ``"0.5, 1"``.
+
+    Examples
+    --------
+    >>> numbers({1.0, 0.0, 0.5, 1.0})
+    '0, 0.5, 1'
+    """
+    return ", ".join(f"{x:g}" for x in sorted(set(values)))
+
+
 def verdict(ok: bool, good: str = "reproduced") -> str:
     """The status a check earns: ``good`` when it passed, ``"disagrees"`` when it failed.
 
